@@ -1,0 +1,240 @@
+//! Host functions: the typed mechanism through which guests call the host.
+//!
+//! The convention is the FVM syscall ABI. A host function `f(Caller, A...) -> Result<R, _>`
+//! becomes a Wasm import of type `(u32 out_ptr, A...) -> u32` (or `(A...) -> u32` when `R` is
+//! zero-sized): on success `R` is written at `out_ptr` and 0 returned; on a
+//! [`HostError::Status`] the non-zero code is returned; on a [`HostError::Abort`] the guest is
+//! unwound. Around every call the gas handshake runs: Wasm gas consumed since the last
+//! synchronization is charged to the host's tracker (`wasm_exec`, `wasm_memory_grow`), then the
+//! host-call cost (`OnSyscall`), and afterwards the tracker's remaining gas is written back into
+//! the guest's gas global.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use core::fmt::{Debug, Display};
+use core::num::NonZeroU32;
+
+use ifvm_gas::GasTracker;
+
+use crate::invocation::{self, InvocationData};
+use crate::{GuestMemory, MemoryLimiter};
+
+/// What an invocation's host must provide: the gas tracker and memory limiter of the call stack
+/// it runs in.
+pub trait Host: Sized + Send + 'static {
+    /// How a host function unwinds the guest (e.g. an explicit exit, or a fatal error).
+    type Abort: Debug + Display + Send + Sync + 'static;
+
+    /// The gas tracker all Wasm and host charges go to.
+    fn gas_tracker(&mut self) -> &mut GasTracker;
+
+    /// The memory limiter of the call stack.
+    fn memory_limiter(&mut self) -> &mut MemoryLimiter;
+}
+
+/// How a host function fails.
+#[derive(Debug)]
+pub enum HostError<A> {
+    /// Return `code` to the guest as the call's status. `message` explains it (see
+    /// [`LastError`]).
+    Status {
+        /// The non-zero status code.
+        code: NonZeroU32,
+        /// Why.
+        message: String,
+    },
+    /// Unwind the guest.
+    Abort(A),
+}
+
+/// The last host call that returned a non-zero status, kept until a later host call succeeds:
+/// if the guest then aborts, this is likely why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastError {
+    /// Import module of the host function.
+    pub module: &'static str,
+    /// Import name of the host function.
+    pub name: &'static str,
+    /// The status code returned.
+    pub code: u32,
+    /// The host's explanation.
+    pub message: String,
+}
+
+/// A value a host function returns to the guest through its out-pointer, in the guest's
+/// (little-endian, C) layout.
+pub trait GuestValue {
+    /// Bytes the value occupies in guest memory, padding included. Zero means "no out-pointer".
+    const SIZE: usize;
+    /// Writes the value into `out` (exactly `SIZE` bytes), padding zeroed.
+    fn write_le(&self, out: &mut [u8]);
+}
+
+impl GuestValue for () {
+    const SIZE: usize = 0;
+    fn write_le(&self, _: &mut [u8]) {}
+}
+
+macro_rules! guest_value_int {
+    ($($t:ty),*) => {$(
+        impl GuestValue for $t {
+            const SIZE: usize = core::mem::size_of::<$t>();
+            fn write_le(&self, out: &mut [u8]) {
+                out.copy_from_slice(&self.to_le_bytes());
+            }
+        }
+    )*};
+}
+guest_value_int!(u8, u32, u64, i32, i64);
+
+/// What a host function sees: its host, and the calling instance's memory.
+pub struct Caller<'a, H> {
+    /// The invocation's host.
+    pub host: &'a mut H,
+    /// The caller's linear memory (empty before the memory export is known).
+    pub memory: GuestMemory<'a>,
+}
+
+pub(crate) type Factory<H> =
+    Box<dyn Fn(&mut wasmi::Store<InvocationData<H>>) -> wasmi::Func + Send + Sync>;
+
+/// A set of host functions, defined once and linked into every instance that imports them.
+pub struct HostFunctions<H: Host> {
+    out_of_bounds_status: NonZeroU32,
+    funcs: BTreeMap<&'static str, BTreeMap<&'static str, Factory<H>>>,
+}
+
+impl<H: Host> HostFunctions<H> {
+    /// An empty set. `out_of_bounds_status` is returned (without calling the function) when the
+    /// guest's out-pointer leaves no room for the result.
+    pub fn new(out_of_bounds_status: NonZeroU32) -> Self {
+        Self {
+            out_of_bounds_status,
+            funcs: BTreeMap::new(),
+        }
+    }
+
+    /// Defines `module::name` (replacing any earlier definition).
+    pub fn define<Args, F: HostFn<H, Args>>(
+        &mut self,
+        module: &'static str,
+        name: &'static str,
+        f: F,
+    ) -> &mut Self {
+        let factory = f.into_factory(module, name, self.out_of_bounds_status);
+        self.funcs.entry(module).or_default().insert(name, factory);
+        self
+    }
+
+    pub(crate) fn get(&self, module: &str, name: &str) -> Option<&Factory<H>> {
+        self.funcs.get(module)?.get(name)
+    }
+}
+
+/// A Rust function usable as a host function: `Fn(Caller<H>, A...) -> Result<R, HostError<_>>`
+/// with up to eight `u32`/`u64`/`i32`/`i64` parameters and `R:` [`GuestValue`]. Implemented for
+/// every such function; not implementable elsewhere.
+pub trait HostFn<H: Host, Args>: sealed::IntoFactory<H, Args> {}
+
+impl<H: Host, Args, T: sealed::IntoFactory<H, Args>> HostFn<H, Args> for T {}
+
+mod sealed {
+    use super::*;
+
+    pub trait IntoFactory<H: Host, Args>: Send + Sync + 'static {
+        /// Wraps the function with the calling convention and gas handshake.
+        fn into_factory(
+            self,
+            module: &'static str,
+            name: &'static str,
+            oob: NonZeroU32,
+        ) -> Factory<H>;
+    }
+}
+
+/// Records the outcome of a host function and turns it into the status returned to the guest.
+fn finish<H: Host>(
+    data: &mut InvocationData<H>,
+    module: &'static str,
+    name: &'static str,
+    outcome: Result<(), HostError<H::Abort>>,
+) -> Result<u32, wasmi::Error> {
+    match outcome {
+        Ok(()) => {
+            data.last_error = None;
+            Ok(0)
+        }
+        Err(HostError::Status { code, message }) => {
+            data.last_error = Some(LastError {
+                module,
+                name,
+                code: code.get(),
+                message,
+            });
+            Ok(code.get())
+        }
+        Err(HostError::Abort(a)) => Err(invocation::unwind_host(a)),
+    }
+}
+
+macro_rules! impl_host_fn {
+    ($($t:ident)*) => {
+        #[allow(non_snake_case)]
+        impl<H, HF, R, $($t,)*> sealed::IntoFactory<H, ($($t,)*)> for HF
+        where
+            H: Host,
+            HF: Fn(Caller<'_, H> $(, $t)*) -> Result<R, HostError<H::Abort>> + Clone + Send + Sync + 'static,
+            R: GuestValue + 'static,
+            $($t: wasmi::WasmTy,)*
+        {
+            fn into_factory(self, module: &'static str, name: &'static str, oob: NonZeroU32) -> Factory<H> {
+                Box::new(move |store: &mut wasmi::Store<InvocationData<H>>| {
+                    let f = self.clone();
+                    if R::SIZE == 0 {
+                        wasmi::Func::wrap(store, move |mut caller: wasmi::Caller<'_, InvocationData<H>> $(, $t: $t)*| -> Result<u32, wasmi::Error> {
+                            invocation::enter_host(&mut caller)?;
+                            let (mem, data) = invocation::memory_and_data(&mut caller);
+                            let out = f(Caller { host: &mut data.host, memory: GuestMemory::new(mem) } $(, $t)*);
+                            let status = finish(data, module, name, out.map(|_| ()));
+                            invocation::leave_host(&mut caller)?;
+                            status
+                        })
+                    } else {
+                        wasmi::Func::wrap(store, move |mut caller: wasmi::Caller<'_, InvocationData<H>>, ret: u32 $(, $t: $t)*| -> Result<u32, wasmi::Error> {
+                            invocation::enter_host(&mut caller)?;
+                            let (mem, data) = invocation::memory_and_data(&mut caller);
+                            let start = ret as usize;
+                            if u64::from(ret) + R::SIZE as u64 > mem.len() as u64 {
+                                // As ref-fvm: fail before calling, and without writing the gas
+                                // back to the guest.
+                                data.last_error = Some(LastError {
+                                    module,
+                                    name,
+                                    code: oob.get(),
+                                    message: "no space for return value".to_string(),
+                                });
+                                return Ok(oob.get());
+                            }
+                            let out = f(Caller { host: &mut data.host, memory: GuestMemory::new(&mut *mem) } $(, $t)*);
+                            let out = out.map(|v| v.write_le(&mut mem[start..start + R::SIZE]));
+                            let status = finish(data, module, name, out);
+                            invocation::leave_host(&mut caller)?;
+                            status
+                        })
+                    }
+                })
+            }
+        }
+    };
+}
+
+impl_host_fn!();
+impl_host_fn!(A1);
+impl_host_fn!(A1 A2);
+impl_host_fn!(A1 A2 A3);
+impl_host_fn!(A1 A2 A3 A4);
+impl_host_fn!(A1 A2 A3 A4 A5);
+impl_host_fn!(A1 A2 A3 A4 A5 A6);
+impl_host_fn!(A1 A2 A3 A4 A5 A6 A7);
+impl_host_fn!(A1 A2 A3 A4 A5 A6 A7 A8);

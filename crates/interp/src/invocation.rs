@@ -1,0 +1,395 @@
+//! One instance in its own store: instantiation, calls, and the gas handshake.
+
+use alloc::format;
+use alloc::string::ToString;
+use core::fmt;
+
+use ifvm_gas::{Gas, WasmGasPrices};
+
+use crate::{
+    CallError, Engine, FatalError, Host, HostFunctions, LastError, PreparedModule, TrapKind,
+};
+
+/// The store data of an invocation.
+#[doc(hidden)]
+pub struct InvocationData<H> {
+    pub(crate) host: H,
+    pub(crate) memory: Option<wasmi::Memory>,
+    pub(crate) last_error: Option<LastError>,
+    gas_global: Option<wasmi::Global>,
+    /// Gas available when it was last written to the guest's global.
+    last_gas_available: Gas,
+    /// Memory in use when gas was last synchronized.
+    last_memory_bytes: usize,
+    prices: WasmGasPrices,
+    max_instance_memory: usize,
+    max_table_elements: usize,
+}
+
+/// How the guest is being unwound, carried through wasmi as a host error.
+enum Unwind<A> {
+    OutOfGas,
+    Host(A),
+    Fatal(FatalError),
+}
+
+struct UnwindError<A>(Unwind<A>);
+
+impl<A: fmt::Display> fmt::Display for UnwindError<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Unwind::OutOfGas => f.write_str("out of gas"),
+            Unwind::Host(a) => write!(f, "host abort: {a}"),
+            Unwind::Fatal(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl<A: fmt::Display> fmt::Debug for UnwindError<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl<A: fmt::Debug + fmt::Display + Send + Sync + 'static> wasmi::errors::HostError
+    for UnwindError<A>
+{
+}
+
+fn unwind<H: Host>(u: Unwind<H::Abort>) -> wasmi::Error {
+    wasmi::Error::host(UnwindError(u))
+}
+
+pub(crate) fn unwind_host<A: fmt::Debug + fmt::Display + Send + Sync + 'static>(
+    a: A,
+) -> wasmi::Error {
+    wasmi::Error::host(UnwindError(Unwind::Host(a)))
+}
+
+impl<H: Host> wasmi::ResourceLimiter for InvocationData<H> {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        // Growth beyond the declared or per-instance maximum fails without being accounted.
+        if maximum.is_some_and(|m| desired > m) || desired > self.max_instance_memory {
+            return Ok(false);
+        }
+        Ok(self
+            .host
+            .memory_limiter()
+            .grow(desired.saturating_sub(current)))
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
+        if maximum.is_some_and(|m| desired > m) || desired > self.max_table_elements {
+            return Ok(false);
+        }
+        let bytes = desired
+            .saturating_sub(current)
+            .saturating_mul(ifvm_gas::TABLE_ELEMENT_SIZE as usize);
+        Ok(self.host.memory_limiter().grow(bytes))
+    }
+
+    fn instances(&self) -> usize {
+        1
+    }
+
+    fn tables(&self) -> usize {
+        1
+    }
+
+    fn memories(&self) -> usize {
+        1
+    }
+}
+
+type Ctx<'a, H> = wasmi::StoreContextMut<'a, InvocationData<H>>;
+
+/// Writes the tracker's available gas into the guest's gas global and records what was written
+/// (ref-fvm's `update_gas_available`).
+fn update_gas_available<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Abort>> {
+    let data = ctx.data_mut();
+    let available = data.host.gas_tracker().available();
+    // The tracker caps its limit at i64::MAX milligas, so this always fits.
+    let milligas = i64::try_from(available.as_milligas()).map_err(|_| {
+        Unwind::Fatal(FatalError::Engine(
+            "available milligas exceeds i64::MAX".into(),
+        ))
+    })?;
+    let global = data
+        .gas_global
+        .ok_or(Unwind::Fatal(FatalError::Sequence("no gas global")))?;
+    data.last_gas_available = available;
+    data.last_memory_bytes = data.host.memory_limiter().used();
+    global
+        .set(&mut ctx, wasmi::Val::I64(milligas))
+        .map_err(|e| Unwind::Fatal(FatalError::Engine(e.to_string())))
+}
+
+/// Charges the Wasm gas consumed since the last synchronization (ref-fvm's `charge_for_exec`):
+/// the drop of the guest's gas global (all available gas plus the deficit if it went negative),
+/// split into `wasm_exec` and, for memory grown meanwhile, `wasm_memory_grow`.
+fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Abort>> {
+    let global = ctx
+        .data()
+        .gas_global
+        .ok_or(Unwind::Fatal(FatalError::Sequence("no gas global")))?;
+    let wasmi::Val::I64(available_wasm) = global.get(&ctx) else {
+        return Err(Unwind::Fatal(FatalError::Engine(
+            "gas global is not an i64".into(),
+        )));
+    };
+    let data = ctx.data_mut();
+    let magnitude = Gas::from_milligas(available_wasm.unsigned_abs());
+    let mut exec = if available_wasm < 0 {
+        data.last_gas_available + magnitude
+    } else {
+        data.last_gas_available - magnitude
+    };
+    let grown = data
+        .host
+        .memory_limiter()
+        .used()
+        .saturating_sub(data.last_memory_bytes);
+    let mut memory = data.prices.grow_memory_gas(grown);
+    if memory <= exec {
+        exec -= memory;
+    } else {
+        memory = exec;
+        exec = Gas::ZERO;
+    }
+    let tracker = data.host.gas_tracker();
+    tracker
+        .charge_gas("wasm_exec", exec)
+        .map_err(|_| Unwind::OutOfGas)?;
+    if !memory.is_zero() {
+        tracker
+            .charge_gas("wasm_memory_grow", memory)
+            .map_err(|_| Unwind::OutOfGas)?;
+    }
+    Ok(())
+}
+
+/// Start of every host call: charge Wasm execution, then the host-call cost.
+pub(crate) fn enter_host<H: Host>(
+    caller: &mut wasmi::Caller<'_, InvocationData<H>>,
+) -> Result<(), wasmi::Error> {
+    charge_for_exec(caller.as_context_mut()).map_err(unwind::<H>)?;
+    let data = caller.data_mut();
+    let cost = data.prices.host_call_cost();
+    data.host
+        .gas_tracker()
+        .charge_gas("OnSyscall", cost)
+        .map_err(|_| unwind::<H>(Unwind::OutOfGas))
+}
+
+/// End of every host call: give the guest the gas that remains.
+pub(crate) fn leave_host<H: Host>(
+    caller: &mut wasmi::Caller<'_, InvocationData<H>>,
+) -> Result<(), wasmi::Error> {
+    update_gas_available(caller.as_context_mut()).map_err(unwind::<H>)
+}
+
+/// The caller's memory bytes (empty before the memory export is known) and the store data.
+pub(crate) fn memory_and_data<'a, H: Host>(
+    caller: &'a mut wasmi::Caller<'_, InvocationData<H>>,
+) -> (&'a mut [u8], &'a mut InvocationData<H>) {
+    match caller.data().memory {
+        Some(memory) => memory.data_and_store_mut(caller),
+        None => (&mut [], caller.data_mut()),
+    }
+}
+
+/// One actor instance in its own store, with its host. Create with [`Invocation::new`], then
+/// [`instantiate`](Self::instantiate) and [`call`](Self::call); take the host back with
+/// [`into_parts`](Self::into_parts).
+pub struct Invocation<H: Host> {
+    store: wasmi::Store<InvocationData<H>>,
+    instance: Option<wasmi::Instance>,
+}
+
+impl<H: Host> Invocation<H> {
+    /// A store for one instance, owning `host`.
+    pub fn new(engine: &Engine, mut host: H) -> Self {
+        let config = engine.config();
+        let last_memory_bytes = host.memory_limiter().used();
+        let data = InvocationData {
+            host,
+            memory: None,
+            last_error: None,
+            gas_global: None,
+            last_gas_available: Gas::ZERO,
+            last_memory_bytes,
+            prices: config.wasm_prices.clone(),
+            max_instance_memory: config.max_instance_memory_bytes,
+            max_table_elements: config.max_table_elements as usize,
+        };
+        let mut store = wasmi::Store::new(engine.wasmi(), data);
+        let global = wasmi::Global::new(&mut store, wasmi::Val::I64(0), wasmi::Mutability::Var);
+        store.data_mut().gas_global = Some(global);
+        store.limiter(|data| data as &mut dyn wasmi::ResourceLimiter);
+        Self {
+            store,
+            instance: None,
+        }
+    }
+
+    /// The host.
+    pub fn host(&self) -> &H {
+        &self.store.data().host
+    }
+
+    /// The host, mutably.
+    pub fn host_mut(&mut self) -> &mut H {
+        &mut self.store.data_mut().host
+    }
+
+    /// The last host call that returned a non-zero status and was not followed by a successful
+    /// one.
+    pub fn last_error(&self) -> Option<&LastError> {
+        self.store.data().last_error.as_ref()
+    }
+
+    /// Takes back the host, and the last host-call failure.
+    pub fn into_parts(self) -> (H, Option<LastError>) {
+        let data = self.store.into_data();
+        (data.host, data.last_error)
+    }
+
+    /// Instantiates `module`, as ref-fvm does: charge the initial table (`wasm_table_init`) and
+    /// memory (`wasm_memory_init`), link imports (the gas global and `funcs`), instantiate
+    /// (running any start function), charge what that executed, and bind the `memory` export.
+    pub fn instantiate(
+        &mut self,
+        module: &PreparedModule,
+        funcs: &HostFunctions<H>,
+    ) -> Result<(), CallError<H::Abort>> {
+        if self.instance.is_some() {
+            return Err(FatalError::Sequence("instantiated twice").into());
+        }
+        let min_memory = module.min_memory_bytes.ok_or(FatalError::NoMemoryExport)?;
+        let data = self.store.data_mut();
+        let memory_gas = data.prices.init_memory_gas(min_memory);
+        data.last_memory_bytes += min_memory;
+        if let Some(elements) = module.min_table_elements {
+            let table_gas = data.prices.init_table_gas(elements);
+            data.host
+                .gas_tracker()
+                .charge_gas("wasm_table_init", table_gas)
+                .map_err(|_| CallError::OutOfGas)?;
+        }
+        data.host
+            .gas_tracker()
+            .charge_gas("wasm_memory_init", memory_gas)
+            .map_err(|_| CallError::OutOfGas)?;
+
+        let imports = self.link(module, funcs)?;
+        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        let res = wasmi::Instance::new(&mut self.store, &module.module, &imports);
+        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        let instance = res.map_err(|e| CallError::Instantiation(e.to_string()))?;
+        let memory = instance
+            .get_memory(&self.store, "memory")
+            .ok_or(FatalError::NoMemoryExport)?;
+        self.store.data_mut().memory = Some(memory);
+        self.instance = Some(instance);
+        Ok(())
+    }
+
+    fn link(
+        &mut self,
+        module: &PreparedModule,
+        funcs: &HostFunctions<H>,
+    ) -> Result<alloc::vec::Vec<wasmi::Extern>, FatalError> {
+        let link_error = |import: &wasmi::ImportType<'_>, reason| FatalError::Link {
+            module: import.module().to_string(),
+            name: import.name().to_string(),
+            reason,
+        };
+        let gas_global = self
+            .store
+            .data()
+            .gas_global
+            .ok_or(FatalError::Sequence("no gas global"))?;
+        let mut externs = alloc::vec::Vec::new();
+        for import in module.module.imports() {
+            let ext = match import.ty() {
+                wasmi::ExternType::Global(ty)
+                    if import.module() == "gas" && import.name() == fvm_gas_counter_name() =>
+                {
+                    if ty.content() != wasmi::ValType::I64
+                        || ty.mutability() != wasmi::Mutability::Var
+                    {
+                        return Err(link_error(&import, "gas counter must be a mutable i64"));
+                    }
+                    wasmi::Extern::Global(gas_global)
+                }
+                wasmi::ExternType::Func(ty) => {
+                    let factory = funcs
+                        .get(import.module(), import.name())
+                        .ok_or_else(|| link_error(&import, "undefined host function"))?;
+                    let func = factory(&mut self.store);
+                    if func.ty(&self.store) != *ty {
+                        return Err(link_error(&import, "host function type mismatch"));
+                    }
+                    wasmi::Extern::Func(func)
+                }
+                _ => return Err(link_error(&import, "unsupported import")),
+            };
+            externs.push(ext);
+        }
+        Ok(externs)
+    }
+
+    /// Calls export `name` of type `(i32) -> i32` with `arg` (an actor's `invoke`): write the
+    /// available gas into the guest, run, then charge what ran; running out of gas takes
+    /// precedence over any other outcome.
+    pub fn call(&mut self, name: &str, arg: u32) -> Result<u32, CallError<H::Abort>> {
+        let instance = self
+            .instance
+            .ok_or(FatalError::Sequence("called before instantiation"))?;
+        let func = instance
+            .get_typed_func::<u32, u32>(&self.store, name)
+            .map_err(|_| FatalError::MissingExport(name.to_string()))?;
+        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        let res = func.call(&mut self.store, arg);
+        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        res.map_err(classify)
+    }
+}
+
+fn fvm_gas_counter_name() -> &'static str {
+    // The name `fvm-wasm-instrument` gives the imported gas global.
+    "gas_counter"
+}
+
+fn from_unwind<A>(u: Unwind<A>) -> CallError<A> {
+    match u {
+        Unwind::OutOfGas => CallError::OutOfGas,
+        Unwind::Host(a) => CallError::Host(a),
+        Unwind::Fatal(e) => CallError::Fatal(e),
+    }
+}
+
+fn classify<A: fmt::Debug + fmt::Display + Send + Sync + 'static>(e: wasmi::Error) -> CallError<A> {
+    if let Some(code) = e.as_trap_code() {
+        return match TrapKind::from_wasmi(code) {
+            Some(kind) => CallError::Trap(kind),
+            None => CallError::Fatal(FatalError::Engine(format!("unexpected trap: {code}"))),
+        };
+    }
+    match e.downcast::<UnwindError<A>>() {
+        Some(UnwindError(u)) => from_unwind(u),
+        None => CallError::Fatal(FatalError::Engine("unexpected wasmi error".to_string())),
+    }
+}
+
+use wasmi::AsContextMut as _;

@@ -1,0 +1,51 @@
+//! ifvm's Wasm backend: FVM actors on the [wasmi] interpreter, metered exactly as ref-fvm meters
+//! them on Wasmtime. This crate knows Wasm, not Filecoin.
+//!
+//! - [`prepare`]: checks a module against FVM's Wasm feature set, applies `fvm-wasm-instrument`'s
+//!   stack limiter and gas metering with ref-fvm's parameters, and builds the wasmi module.
+//!   [`Engine`] caches prepared modules by code CID.
+//! - [`Invocation`]: one instance in its own store, with the `gas.gas_counter` global, memory and
+//!   table limits ([`MemoryLimiter`]), and the gas handshake with the host's
+//!   [`GasTracker`](ifvm_gas::GasTracker) at instantiation, at every host call and at return.
+//! - [`HostFunctions`]: typed host functions. Each receives a [`Caller`] with checked access to
+//!   guest memory ([`GuestMemory`]); its result is written through an out-pointer and a status
+//!   code returned, following the FVM syscall convention.
+//! - [`CallError`] and [`TrapKind`]: how an invocation failed, for the host to map to exit codes.
+//!
+//! Floats: wasmi is built with its `deterministic` profile, which canonicalizes the NaN results of
+//! exactly the operations whose NaNs Cranelift canonicalizes under ref-fvm's
+//! `cranelift_nan_canonicalization(true)` (arithmetic, `min`/`max`, `sqrt`, rounding, promotion
+//! and demotion; not `neg`, `abs`, `copysign`, loads or reinterpretations). Results are
+//! therefore bit-identical to ref-fvm's on every architecture, without rewriting modules.
+//!
+//! Speed: fuel metering is off (metering is by instrumentation). Translation to wasmi bytecode is
+//! lazy by default ([`Compilation::Lazy`]): validation is eager, so determinism is unaffected, and
+//! only the functions a message runs are translated; see `benches/` for the measurement.
+//!
+//! `no_std` + `alloc`: without the `std` feature, [`prepare`] is unavailable (the instrumenter
+//! needs std); modules prepared elsewhere load with [`PreparedModule::from_instrumented`].
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(missing_docs)]
+
+extern crate alloc;
+
+mod cache;
+mod config;
+mod engine;
+mod error;
+mod host;
+mod invocation;
+mod limiter;
+mod memory;
+mod module;
+#[cfg(feature = "std")]
+pub mod prepare;
+
+pub use config::{Compilation, EngineConfig};
+pub use engine::{Engine, PrepareOrLoadError};
+pub use error::{CallError, FatalError, TrapKind};
+pub use host::{Caller, GuestValue, Host, HostError, HostFunctions, LastError};
+pub use invocation::Invocation;
+pub use limiter::MemoryLimiter;
+pub use memory::{GuestMemory, OutOfBounds};
+pub use module::{PrepareError, PreparedModule};

@@ -1,0 +1,42 @@
+//! Module preparation: the checks and instrumentation ref-fvm applies before compiling an actor.
+//!
+//! 1. Validate the raw module against FVM's Wasm feature set: the features ref-fvm's Wasmtime
+//!    configuration leaves on (MVP, mutable globals, sign extension, saturating float-to-int,
+//!    bulk memory, and funcref-only reference types); SIMD, multi-value, threads, tail calls,
+//!    memory64, multi-memory, exceptions, extended constants, wide arithmetic, GC types and custom
+//!    page sizes are rejected.
+//! 2. Inject `fvm-wasm-instrument`'s stack limiter with the configured `max_wasm_stack`.
+//! 3. Inject gas metering with the engine's [`WasmGasPrices`](ifvm_gas::WasmGasPrices) under the
+//!    import module `gas` (this adds the `gas.gas_counter` global import). The order matters: the
+//!    limiter's pre/postambles are then metered like the rest of the code, as in ref-fvm.
+//! 4. Check instance limits and build the wasmi module ([`PreparedModule::from_instrumented`]).
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use fvm_wasm_instrument::{gas_metering, stack_limiter};
+use wasmparser::WasmFeatures;
+
+use crate::{EngineConfig, PrepareError};
+
+/// The Wasm features ref-fvm's Wasmtime configuration enables.
+pub fn fvm_features() -> WasmFeatures {
+    WasmFeatures::MUTABLE_GLOBAL
+        | WasmFeatures::FLOATS
+        | WasmFeatures::SIGN_EXTENSION
+        | WasmFeatures::SATURATING_FLOAT_TO_INT
+        | WasmFeatures::BULK_MEMORY
+        | WasmFeatures::REFERENCE_TYPES
+}
+
+/// Validates `raw` against [`fvm_features`] and returns it instrumented exactly as ref-fvm
+/// instruments actor code.
+pub fn instrument(raw: &[u8], config: &EngineConfig) -> Result<Vec<u8>, PrepareError> {
+    wasmparser::Validator::new_with_features(fvm_features())
+        .validate_all(raw)
+        .map_err(|e| PrepareError::Invalid(e.to_string()))?;
+    let limited = stack_limiter::inject(raw, config.max_wasm_stack)
+        .map_err(|e| PrepareError::Instrumentation(e.to_string()))?;
+    gas_metering::inject(&limited, &config.wasm_prices, "gas")
+        .map_err(|e| PrepareError::Instrumentation(e.to_string()))
+}
