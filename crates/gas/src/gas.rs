@@ -34,7 +34,7 @@ impl Gas {
     #[inline]
     pub const fn round_up(&self) -> u64 {
         let whole = self.0 / MILLIGAS_PRECISION;
-        if self.0 % MILLIGAS_PRECISION != 0 {
+        if !self.0.is_multiple_of(MILLIGAS_PRECISION) {
             whole.saturating_add(1)
         } else {
             whole

@@ -366,6 +366,36 @@ impl<H: Host> Invocation<H> {
     }
 }
 
+impl<H: Host> Invocation<H> {
+    /// Calls export `name` with any signature: like [`call`](Self::call), with `results` sized
+    /// to the function's results.
+    pub fn call_raw(
+        &mut self,
+        name: &str,
+        params: &[wasmi::Val],
+        results: &mut [wasmi::Val],
+    ) -> Result<(), CallError<H::Abort>> {
+        let instance = self
+            .instance
+            .ok_or(FatalError::Sequence("called before instantiation"))?;
+        let func = instance
+            .get_func(&self.store, name)
+            .ok_or_else(|| FatalError::MissingExport(name.to_string()))?;
+        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        let res = func.call(&mut self.store, params, results);
+        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        res.map_err(classify)
+    }
+
+    /// The bytes of the instance's `memory` export (empty before instantiation).
+    pub fn memory(&self) -> &[u8] {
+        match self.store.data().memory {
+            Some(m) => m.data(&self.store),
+            None => &[],
+        }
+    }
+}
+
 fn fvm_gas_counter_name() -> &'static str {
     // The name `fvm-wasm-instrument` gives the imported gas global.
     "gas_counter"

@@ -49,3 +49,6 @@ pub use invocation::Invocation;
 pub use limiter::MemoryLimiter;
 pub use memory::{GuestMemory, OutOfBounds};
 pub use module::{PrepareError, PreparedModule};
+
+/// Wasm values, for [`Invocation::call_raw`].
+pub use wasmi::Val;

@@ -69,7 +69,7 @@ impl<'a> GuestMemory<'a> {
     /// The `len` bytes at `offset` as `len / S` arrays of `S` bytes; `len` must be a multiple of
     /// `S`.
     pub fn chunks<const S: usize>(&self, offset: u32, len: u32) -> Result<&[[u8; S]], OutOfBounds> {
-        if S == 0 || len as usize % S != 0 {
+        if S == 0 || !(len as usize).is_multiple_of(S) {
             return Err(OutOfBounds { offset, len });
         }
         let bytes = self.slice(offset, len)?;
