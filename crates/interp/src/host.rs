@@ -88,6 +88,13 @@ macro_rules! guest_value_int {
 }
 guest_value_int!(u8, u32, u64, i32, i64);
 
+impl<const N: usize> GuestValue for [u8; N] {
+    const SIZE: usize = N;
+    fn write_le(&self, out: &mut [u8]) {
+        out.copy_from_slice(self);
+    }
+}
+
 /// What a host function sees: its host, and the calling instance's memory.
 pub struct Caller<'a, H> {
     /// The invocation's host.

@@ -1,0 +1,165 @@
+//! The builtin-actors manifest.
+
+use std::collections::BTreeMap;
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::CborStore;
+
+/// The builtin actor types the VM itself needs to recognize.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BuiltinActor {
+    /// `system`
+    System,
+    /// `init`
+    Init,
+    /// `account`
+    Account,
+    /// `placeholder`: an f4 address that received funds before its actor was deployed.
+    Placeholder,
+    /// `eam`
+    Eam,
+    /// `ethaccount`
+    EthAccount,
+}
+
+impl BuiltinActor {
+    const ALL: [BuiltinActor; 6] = [
+        Self::System,
+        Self::Init,
+        Self::Account,
+        Self::Placeholder,
+        Self::Eam,
+        Self::EthAccount,
+    ];
+
+    /// The actor's name in the manifest.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Init => "init",
+            Self::Account => "account",
+            Self::Placeholder => "placeholder",
+            Self::Eam => "eam",
+            Self::EthAccount => "ethaccount",
+        }
+    }
+}
+
+/// A manifest cannot be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// The manifest block, or the bundle root naming it, is missing or unreadable.
+    #[error("cannot load manifest {cid}: {reason}")]
+    Load {
+        /// The block that failed.
+        cid: Cid,
+        /// Why.
+        reason: String,
+    },
+    /// The bundle root has a manifest version this VM does not understand.
+    #[error("unsupported manifest version {0}")]
+    Version(u32),
+    /// A type the VM needs is absent.
+    #[error("manifest is missing the {0} actor")]
+    Missing(&'static str),
+}
+
+/// The builtin-actors manifest: an ordered list of `(name, code CID)`. An actor's type ID is its
+/// 1-based position in the list (what the `get_builtin_actor_type` syscall returns).
+#[derive(Clone, Debug)]
+pub struct Manifest {
+    entries: Vec<(String, Cid)>,
+    by_code: BTreeMap<Cid, u32>,
+    required: [Cid; 6],
+}
+
+impl Manifest {
+    /// The manifest whose data (the `(name, cid)` list) is at `manifest_cid`, as the system
+    /// actor's state refers to it.
+    pub fn load(store: &impl Blockstore, manifest_cid: &Cid) -> Result<Self, ManifestError> {
+        let load_err = |reason: String| ManifestError::Load {
+            cid: *manifest_cid,
+            reason,
+        };
+        let entries: Vec<(String, Cid)> = store
+            .get_cbor(manifest_cid)
+            .map_err(|e| load_err(e.to_string()))?
+            .ok_or_else(|| load_err("not found".into()))?;
+        Self::new(entries)
+    }
+
+    /// The manifest named by a bundle root (`[version, manifest data CID]`, version 1).
+    pub fn load_bundle_root(store: &impl Blockstore, root: &Cid) -> Result<Self, ManifestError> {
+        Self::load(store, &bundle_manifest_cid(store, root)?)
+    }
+
+    /// A manifest from its entries, in order.
+    pub fn new(entries: Vec<(String, Cid)>) -> Result<Self, ManifestError> {
+        let by_code = entries
+            .iter()
+            .zip(1u32..)
+            .map(|((_, code), id)| (*code, id))
+            .collect();
+        let find = |a: BuiltinActor| {
+            entries
+                .iter()
+                .find(|(n, _)| n == a.name())
+                .map(|(_, c)| *c)
+                .ok_or(ManifestError::Missing(a.name()))
+        };
+        let mut required = [Cid::default(); 6];
+        for (slot, actor) in required.iter_mut().zip(BuiltinActor::ALL) {
+            *slot = find(actor)?;
+        }
+        Ok(Self {
+            entries,
+            by_code,
+            required,
+        })
+    }
+
+    /// The code CID of a builtin actor the VM knows.
+    pub fn code(&self, actor: BuiltinActor) -> &Cid {
+        &self.required[actor as usize]
+    }
+
+    /// True if `code` is `actor`'s code.
+    pub fn is(&self, code: &Cid, actor: BuiltinActor) -> bool {
+        self.code(actor) == code
+    }
+
+    /// The type ID of a code CID, 0 if it is not a builtin actor.
+    pub fn type_of(&self, code: &Cid) -> u32 {
+        self.by_code.get(code).copied().unwrap_or(0)
+    }
+
+    /// The code CID of a type ID.
+    pub fn code_of_type(&self, type_id: u32) -> Option<&Cid> {
+        let idx = usize::try_from(type_id).ok()?.checked_sub(1)?;
+        self.entries.get(idx).map(|(_, c)| c)
+    }
+
+    /// The code CID registered under `name`.
+    pub fn code_by_name(&self, name: &str) -> Option<&Cid> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+    }
+
+    /// Every `(name, code CID)`, in manifest order.
+    pub fn entries(&self) -> &[(String, Cid)] {
+        &self.entries
+    }
+}
+
+/// The manifest data CID named by a bundle root block `[version, cid]`.
+pub fn bundle_manifest_cid(store: &impl Blockstore, root: &Cid) -> Result<Cid, ManifestError> {
+    let load_err = |reason: String| ManifestError::Load { cid: *root, reason };
+    let (version, cid): (u32, Cid) = store
+        .get_cbor(root)
+        .map_err(|e| load_err(e.to_string()))?
+        .ok_or_else(|| load_err("not found".into()))?;
+    if version != 1 {
+        return Err(ManifestError::Version(version));
+    }
+    Ok(cid)
+}

@@ -1,0 +1,166 @@
+//! Cryptography: signatures, hashing, proofs.
+
+use cid::Cid;
+use fvm_shared::address::{Address, Payload};
+use fvm_shared::consensus::ConsensusFault;
+use fvm_shared::crypto::signature::{
+    SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+};
+use fvm_shared::piece::PieceInfo;
+use fvm_shared::sector::{
+    AggregateSealVerifyProofAndInfos, RegisteredSealProof, ReplicaUpdateInfo, SealVerifyInfo,
+    WindowPoStVerifyInfo,
+};
+use ifvm_gas::{HashFunction, SignatureKind};
+use multihash_codetable::{Multihash, MultihashDigest};
+
+use super::{Ext, Kernel, Store};
+use crate::error::{Classify, Result};
+use crate::proofs::compute_unsealed_sector_cid;
+use crate::syscall_error;
+
+/// The multihash code table entry of a supported hash function.
+fn hasher_code(h: HashFunction) -> multihash_codetable::Code {
+    use multihash_codetable::Code;
+    match h {
+        HashFunction::Sha2_256 => Code::Sha2_256,
+        HashFunction::Blake2b256 => Code::Blake2b256,
+        HashFunction::Blake2b512 => Code::Blake2b512,
+        HashFunction::Keccak256 => Code::Keccak256,
+        HashFunction::Ripemd160 => Code::Ripemd160,
+    }
+}
+
+impl<B: Store, E: Ext> Kernel<B, E> {
+    /// Verifies `signature` over `plaintext` by `signer` (an f1 or f3 address).
+    pub fn verify_signature(
+        &mut self,
+        sig_type: SignatureType,
+        signature: &[u8],
+        signer: &Address,
+        plaintext: &[u8],
+    ) -> Result<bool> {
+        let kind = match sig_type {
+            SignatureType::Secp256k1 => SignatureKind::Secp256k1,
+            SignatureType::BLS => SignatureKind::Bls,
+        };
+        self.cm
+            .charge_gas(self.cm.price_list().on_verify_signature(kind, plaintext.len()))?;
+        match signer.payload() {
+            Payload::BLS(_) | Payload::Secp256k1(_) => {}
+            _ => {
+                return Err(syscall_error!(IllegalArgument;
+                    "address protocol {} not supported", signer.protocol()))
+            }
+        }
+        catch_panic("verifying signature", || {
+            Ok(crate::signatures::verify(sig_type, signature, plaintext, signer).is_ok())
+        })
+    }
+
+    /// Recovers the public key that signed `hash`.
+    pub fn recover_secp_public_key(
+        &mut self,
+        hash: &[u8; SECP_SIG_MESSAGE_HASH_SIZE],
+        signature: &[u8; SECP_SIG_LEN],
+    ) -> Result<[u8; SECP_PUB_LEN]> {
+        self.cm
+            .charge_gas(self.cm.price_list().on_recover_secp_public_key())?;
+        crate::signatures::recover_secp_public_key(hash, signature).or_illegal_argument()
+    }
+
+    /// Hashes `data` with the hash function of multihash code `code`.
+    pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Multihash> {
+        let hasher = HashFunction::from_multihash_code(code)
+            .ok_or_else(|| syscall_error!(IllegalArgument; "unsupported hash code {code}"))?;
+        self.cm.charge_gas(self.cm.price_list().on_hashing(hasher, data.len()))?;
+        Ok(hasher_code(hasher).digest(data))
+    }
+
+    /// The unsealed sector CID of `pieces` in a sector of `proof_type`.
+    pub fn compute_unsealed_sector_cid(
+        &mut self,
+        proof_type: RegisteredSealProof,
+        pieces: &[PieceInfo],
+    ) -> Result<Cid> {
+        self.cm
+            .charge_gas(self.cm.price_list().on_compute_unsealed_sector_cid())?;
+        compute_unsealed_sector_cid(proof_type, pieces).or_illegal_argument()
+    }
+
+    /// Verifies a window PoSt.
+    pub fn verify_post(&mut self, info: &WindowPoStVerifyInfo) -> Result<bool> {
+        let first = info.proofs.first().map(|p| i64::from(p.post_proof));
+        let charge = self
+            .cm
+            .price_list()
+            .on_verify_post(first, info.challenged_sectors.len());
+        self.cm.charge_gas(charge)?;
+        let proofs = self.cm.machine.proofs.clone();
+        catch_panic("verifying post", || proofs.verify_post(info).or_illegal_argument())
+    }
+
+    /// Checks block headers for a consensus fault (the externs decide).
+    pub fn verify_consensus_fault(
+        &mut self,
+        h1: &[u8],
+        h2: &[u8],
+        extra: &[u8],
+    ) -> Result<Option<ConsensusFault>> {
+        self.cm
+            .charge_gas(self.cm.price_list().on_verify_consensus_fault())?;
+        let (fault, _) = self
+            .cm
+            .machine
+            .externs
+            .verify_consensus_fault(h1, h2, extra)
+            .or_illegal_argument()?;
+        Ok(fault)
+    }
+
+    /// Verifies seals in a batch; one result per seal, malformed ones are `false`.
+    pub fn batch_verify_seals(&mut self, infos: &[SealVerifyInfo]) -> Result<Vec<bool>> {
+        for _ in infos {
+            self.cm.charge_gas(self.cm.price_list().on_verify_seal())?;
+        }
+        let proofs = self.cm.machine.proofs.clone();
+        Ok(infos
+            .iter()
+            .map(|info| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| proofs.verify_seal(info)))
+                    .ok()
+                    .and_then(|r| r.ok())
+                    .unwrap_or(false)
+            })
+            .collect())
+    }
+
+    /// Verifies an aggregate of seals.
+    pub fn verify_aggregate_seals(&mut self, agg: &AggregateSealVerifyProofAndInfos) -> Result<bool> {
+        let charge = self
+            .cm
+            .price_list()
+            .on_verify_aggregate_seals(i64::from(agg.seal_proof), agg.infos.len());
+        self.cm.charge_gas(charge)?;
+        let proofs = self.cm.machine.proofs.clone();
+        catch_panic("verifying aggregate seals", || {
+            proofs.verify_aggregate_seals(agg).or_illegal_argument()
+        })
+    }
+
+    /// Verifies a replica update.
+    pub fn verify_replica_update(&mut self, info: &ReplicaUpdateInfo) -> Result<bool> {
+        self.cm
+            .charge_gas(self.cm.price_list().on_verify_replica_update())?;
+        let proofs = self.cm.machine.proofs.clone();
+        catch_panic("verifying replica update", || {
+            proofs.verify_replica_update(info).or_illegal_argument()
+        })
+    }
+}
+
+/// Runs `f`, turning a panic into an `IllegalArgument` error, as ref-fvm does around crypto.
+fn catch_panic<R>(what: &str, f: impl FnOnce() -> Result<R>) -> Result<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(syscall_error!(IllegalArgument; "caught panic when {what}")))
+}

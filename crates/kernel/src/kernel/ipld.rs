@@ -1,0 +1,86 @@
+//! IPLD blocks: open, create, read, stat, link.
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use ifvm_gas::HashFunction;
+use multihash_codetable::MultihashDigest;
+
+use super::{Ext, Kernel, Store};
+use crate::blocks::{Block, BlockId, BlockStat};
+use crate::error::{Classify, Fatal, Result};
+use crate::syscall_error;
+
+const BLAKE2B_256: u64 = 0xb220;
+
+impl<B: Store, E: Ext> Kernel<B, E> {
+    /// Opens the block `cid` from the state blockstore.
+    pub fn block_open(&mut self, cid: &Cid) -> Result<(BlockId, BlockStat)> {
+        self.cm.charge_gas(self.cm.price_list().on_block_open_base())?;
+        let data = self
+            .cm
+            .machine
+            .blockstore()
+            .get(cid)
+            .or_fatal("failed to read block")?
+            .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
+        let block = Block::new(cid.codec(), data);
+        self.cm
+            .charge_gas(self.cm.price_list().on_block_open_per_byte(block.size() as usize))?;
+        let stat = block.stat();
+        let id = self.blocks.put(block)?;
+        Ok((id, stat))
+    }
+
+    /// Registers a new block.
+    pub fn block_create(&mut self, codec: u64, data: &[u8]) -> Result<BlockId> {
+        if data.len() > self.cm.machine.context.network.max_block_size {
+            return Err(syscall_error!(LimitExceeded; "blocks may not be larger than 1MiB"));
+        }
+        self.cm.charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
+        self.blocks.put(Block::new(codec, data))
+    }
+
+    /// Hashes block `id` into a CID and writes it to the state blockstore.
+    pub fn block_link(&mut self, id: BlockId, hash_fun: u64, hash_len: u32) -> Result<Cid> {
+        if hash_fun != BLAKE2B_256 || hash_len != 32 {
+            return Err(syscall_error!(IllegalCid; "cids must be 32-byte blake2b"));
+        }
+        let block = self.blocks.get(id)?.clone();
+        let charge = self
+            .cm
+            .price_list()
+            .on_block_link(HashFunction::Blake2b256, block.size() as usize);
+        self.cm.charge_gas(charge)?;
+        let hash = multihash_codetable::Code::Blake2b256.digest(block.data());
+        let k = Cid::new_v1(block.codec(), hash.truncate(hash_len as u8));
+        self.cm
+            .machine
+            .blockstore()
+            .put_keyed(&k, block.data())
+            .or_fatal("failed to write block")?;
+        Ok(k)
+    }
+
+    /// Copies block `id` from `offset` into `buf`; returns the block length minus
+    /// `offset + buf.len()` (negative when `buf` reaches past the end).
+    pub fn block_read(&mut self, id: BlockId, offset: u32, buf: &mut [u8]) -> Result<i32> {
+        let end = i32::try_from(u64::from(offset) + buf.len() as u64).map_err(
+            |_| syscall_error!(IllegalArgument; "offset plus buffer length did not fit into an i32"),
+        )?;
+        let block = self.blocks.get(id)?.clone();
+        let data = block.data();
+        let start = offset as usize;
+        let to_read = data.len().saturating_sub(start).min(buf.len());
+        self.cm.charge_gas(self.cm.price_list().on_block_read(to_read))?;
+        if to_read != 0 {
+            buf[..to_read].copy_from_slice(&data[start..start + to_read]);
+        }
+        Ok(data.len() as i32 - end)
+    }
+
+    /// Block `id`'s codec and size.
+    pub fn block_stat(&mut self, id: BlockId) -> Result<BlockStat> {
+        self.cm.charge_gas(self.cm.price_list().on_block_stat())?;
+        Ok(self.blocks.get(id)?.stat())
+    }
+}

@@ -1,0 +1,60 @@
+//! ifvm's kernel: the Filecoin half of the VM. It knows Filecoin, not wasmi: actors run through
+//! `ifvm-interp`, and this crate provides what they may ask of the VM, with ref-fvm's exact
+//! semantics, gas and error numbers.
+//!
+//! - [`Machine`]: a network configuration ([`NetworkConfig`], [`MachineContext`]), the state
+//!   tree over a buffered blockstore, the builtin actors manifest, [`Externs`], the engine and a
+//!   [`ProofVerifier`];
+//! - [`Executor`]: applies messages ([`Executor::execute_message`]) and flushes state;
+//! - the call manager and kernel behind them: sends, transactions, actor creation, every syscall
+//!   of the ABI a network version runs (selected in one place, [`Abi`]).
+//!
+//! The embedding API mirrors ref-fvm's, so a node can switch engines with little change:
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use ifvm_kernel::*;
+//! # fn run(blockstore: fvm_ipld_blockstore::MemoryBlockstore, externs: impl Externs + Send + 'static,
+//! #        root: cid::Cid, msg: fvm_shared::message::Message) -> Result<(), Box<dyn std::error::Error>> {
+//! let nc = NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)?;
+//! let engine = ifvm_interp::Engine::new(nc.engine_config());
+//! let context = nc.for_epoch(2_683_348, 0, root);
+//! let machine = Machine::new(context, blockstore, externs, engine, Arc::new(AcceptAllProofs))?;
+//! let mut executor = Executor::new(machine);
+//! let ret = executor.execute_message(msg, ApplyKind::Explicit, 100)?;
+//! println!("exit code {}, gas used {}", ret.msg_receipt.exit_code, ret.msg_receipt.gas_used);
+//! let new_root = executor.flush()?;
+//! # Ok(()) }
+//! ```
+
+mod abi;
+mod backtrace;
+mod blocks;
+mod blockstore;
+mod call_manager;
+mod error;
+mod events;
+mod executor;
+mod externs;
+mod gas_outputs;
+mod history_map;
+mod kernel;
+mod machine;
+mod proofs;
+mod signatures;
+mod state_access;
+mod state_tree;
+mod syscalls;
+
+pub use abi::Abi;
+pub use backtrace::{Backtrace, Cause, Frame};
+pub use blocks::{Block, BlockId, BlockStat};
+pub use blockstore::{BufferedBlockstore, FlushError};
+pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
+pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
+pub use externs::Externs;
+pub use gas_outputs::GasOutputs;
+pub use kernel::{Ext, Kernel, SendResult, Store};
+pub use machine::{Machine, MachineContext, MachineError, NetworkConfig, UnsupportedNetworkVersion, TOTAL_FILECOIN};
+pub use proofs::{compute_unsealed_sector_cid, AcceptAllProofs, ProofError, ProofVerifier};
+pub use state_tree::{ActorState, StateTree};

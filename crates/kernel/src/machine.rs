@@ -1,0 +1,260 @@
+//! The machine: network configuration, the state tree over a buffered blockstore, the builtin
+//! actors manifest, externs, and the Wasm engine and syscalls actors run with.
+
+use std::sync::Arc;
+
+use cid::Cid;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::{CborStore, DAG_CBOR};
+use fvm_shared::chainid::ChainID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::version::NetworkVersion;
+use ifvm_actors::state::SystemState;
+use ifvm_actors::{Manifest, SYSTEM_ACTOR_ID};
+use ifvm_gas::PriceList;
+use ifvm_interp::{Engine, EngineConfig, HostFunctions};
+use multihash_codetable::Code;
+
+use crate::abi::Abi;
+use crate::blockstore::BufferedBlockstore;
+use crate::error::{Classify, ExecutionError, Fatal, Result};
+use crate::kernel::{Ext, Kernel, Store};
+use crate::proofs::ProofVerifier;
+use crate::state_tree::StateTree;
+
+/// All FIL that will ever exist, in whole FIL: the circulating supply when none is given.
+pub const TOTAL_FILECOIN: i64 = 2_000_000_000;
+
+/// A network's parameters (as ref-fvm's `NetworkConfig`).
+#[derive(Debug, Clone)]
+pub struct NetworkConfig {
+    /// The network version.
+    pub network_version: NetworkVersion,
+    /// The chain ID (314 on mainnet, 314159 on calibration).
+    pub chain_id: ChainID,
+    /// The deepest call stack allowed.
+    pub max_call_depth: u32,
+    /// The instrumented Wasm stack limit.
+    pub max_wasm_stack: u32,
+    /// The largest memory of one instance, in bytes.
+    pub max_inst_memory_bytes: u64,
+    /// The memory of a whole call stack, in bytes.
+    pub max_memory_bytes: u64,
+    /// The largest block an actor may create.
+    pub max_block_size: usize,
+    /// A bundle root (`[version, manifest]`) to use instead of the system actor's manifest.
+    pub builtin_actors_override: Option<Cid>,
+    /// Whether actors may log (the `debug` syscalls).
+    pub actor_debugging: bool,
+    /// The prices in force.
+    pub price_list: &'static PriceList,
+}
+
+/// The network version is not one ifvm runs.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("unsupported network version {0}")]
+pub struct UnsupportedNetworkVersion(pub NetworkVersion);
+
+impl NetworkConfig {
+    /// ref-fvm's defaults for `nv`.
+    pub fn new(nv: NetworkVersion) -> std::result::Result<Self, UnsupportedNetworkVersion> {
+        let price_list = ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
+        Abi::for_network(nv).ok_or(UnsupportedNetworkVersion(nv))?;
+        Ok(Self {
+            network_version: nv,
+            chain_id: ChainID::from(0),
+            max_call_depth: 1024,
+            max_wasm_stack: 2048,
+            max_inst_memory_bytes: 512 << 20,
+            max_memory_bytes: 2 << 30,
+            max_block_size: 1 << 20,
+            builtin_actors_override: None,
+            actor_debugging: false,
+            price_list,
+        })
+    }
+
+    /// The context for executing messages at `epoch` from `initial_state_root`, with a zero
+    /// base fee and the total FIL supply as circulating supply.
+    pub fn for_epoch(&self, epoch: ChainEpoch, timestamp: u64, initial_state_root: Cid) -> MachineContext {
+        MachineContext {
+            network: self.clone(),
+            epoch,
+            timestamp,
+            base_fee: TokenAmount::default(),
+            initial_state_root,
+            circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
+            tracing: false,
+        }
+    }
+
+    /// The engine configuration these parameters call for.
+    pub fn engine_config(&self) -> EngineConfig {
+        let mut c = EngineConfig::new(self.price_list.wasm_rules().clone());
+        c.max_wasm_stack = self.max_wasm_stack;
+        c.max_instance_memory_bytes = self.max_inst_memory_bytes as usize;
+        c
+    }
+
+    pub(crate) fn abi(&self) -> Abi {
+        Abi::for_network(self.network_version).expect("checked in NetworkConfig::new")
+    }
+}
+
+/// Everything about the epoch a machine executes at.
+#[derive(Debug, Clone)]
+pub struct MachineContext {
+    /// The network.
+    pub network: NetworkConfig,
+    /// The epoch.
+    pub epoch: ChainEpoch,
+    /// The epoch's timestamp.
+    pub timestamp: u64,
+    /// The base fee.
+    pub base_fee: TokenAmount,
+    /// The state root the machine starts from.
+    pub initial_state_root: Cid,
+    /// The circulating supply actors see.
+    pub circ_supply: TokenAmount,
+    /// Whether to record the gas trace of every message.
+    pub tracing: bool,
+}
+
+/// A machine cannot be created.
+#[derive(Debug, thiserror::Error)]
+pub enum MachineError {
+    /// The blockstore lacks the initial state root.
+    #[error("blockstore doesn't have the initial state-root {0}")]
+    MissingStateRoot(Cid),
+    /// The blockstore failed.
+    #[error("blockstore error: {0}")]
+    Blockstore(String),
+    /// The state tree or the system actor cannot be loaded.
+    #[error("cannot load state: {0}")]
+    State(#[from] crate::error::ExecutionError),
+    /// The builtin actors manifest cannot be loaded.
+    #[error(transparent)]
+    Manifest(#[from] ifvm_actors::ManifestError),
+}
+
+/// The syscalls linked into actor instances.
+pub(crate) type Syscalls<B, E> = HostFunctions<Kernel<B, E>>;
+
+/// A machine: executes messages against a state tree, one at a time.
+pub struct Machine<B: Store, E: Ext> {
+    pub(crate) context: MachineContext,
+    pub(crate) externs: E,
+    pub(crate) state_tree: StateTree<BufferedBlockstore<B>>,
+    pub(crate) manifest: Manifest,
+    pub(crate) engine: Engine,
+    pub(crate) syscalls: Arc<Syscalls<B, E>>,
+    pub(crate) proofs: Arc<dyn ProofVerifier>,
+}
+
+impl<B, E> Machine<B, E>
+where
+    B: Store,
+    E: Ext,
+{
+    /// A machine over `blockstore` at the state root of `context`. `engine` may be shared by
+    /// many machines; `proofs` verifies seal and PoSt proofs.
+    pub fn new(
+        context: MachineContext,
+        blockstore: B,
+        externs: E,
+        engine: Engine,
+        proofs: Arc<dyn ProofVerifier>,
+    ) -> std::result::Result<Self, MachineError> {
+        let root = context.initial_state_root;
+        if !blockstore
+            .has(&root)
+            .map_err(|e| MachineError::Blockstore(e.to_string()))?
+        {
+            return Err(MachineError::MissingStateRoot(root));
+        }
+        put_empty_array(&blockstore)?;
+        let state_tree = StateTree::new_from_root(BufferedBlockstore::new(blockstore), &root)?;
+        let manifest = match context.network.builtin_actors_override {
+            Some(bundle_root) => Manifest::load_bundle_root(state_tree.store(), &bundle_root)?,
+            None => {
+                let system = state_tree
+                    .get_actor(SYSTEM_ACTOR_ID)?
+                    .ok_or_else(|| ExecutionError::from(Fatal::msg("system actor not found")))?;
+                let state: SystemState = state_tree
+                    .store()
+                    .get_cbor(&system.state)
+                    .or_fatal("failed to load system actor state")?
+                    .ok_or_else(|| ExecutionError::from(Fatal::msg("system actor state not found")))?;
+                Manifest::load(state_tree.store(), &state.builtin_actors)?
+            }
+        };
+        let syscalls = Arc::new(crate::syscalls::host_functions(context.network.abi()));
+        Ok(Self {
+            context,
+            externs,
+            state_tree,
+            manifest,
+            engine,
+            syscalls,
+            proofs,
+        })
+    }
+}
+
+impl<B: Store, E: Ext> Machine<B, E> {
+    /// The machine's context.
+    pub fn context(&self) -> &MachineContext {
+        &self.context
+    }
+
+    /// The builtin actors manifest in force.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The externs.
+    pub fn externs(&self) -> &E {
+        &self.externs
+    }
+
+    /// The state tree.
+    pub fn state_tree(&self) -> &StateTree<BufferedBlockstore<B>> {
+        &self.state_tree
+    }
+
+    /// The state tree, mutably (for embedders that set up state).
+    pub fn state_tree_mut(&mut self) -> &mut StateTree<BufferedBlockstore<B>> {
+        &mut self.state_tree
+    }
+
+    /// The buffered blockstore.
+    pub fn blockstore(&self) -> &BufferedBlockstore<B> {
+        self.state_tree.store()
+    }
+
+    /// Writes the state tree and the blocks reachable from it; returns the new state root.
+    pub fn flush(&mut self) -> Result<Cid> {
+        let root = self.state_tree.flush()?;
+        self.blockstore()
+            .flush_reachable(&root)
+            .or_fatal("failed to flush blockstore")?;
+        Ok(root)
+    }
+
+    /// The blockstore (after a [`flush`](Self::flush), the base store holds the new state).
+    pub fn into_blockstore(self) -> B {
+        self.state_tree.into_store().into_inner()
+    }
+}
+
+/// ref-fvm stores the empty CBOR array block (`EMPTY_ARR_CID`, the state of a new actor) in
+/// every machine's blockstore.
+fn put_empty_array(store: &impl Blockstore) -> std::result::Result<(), MachineError> {
+    let block = fvm_ipld_encoding::to_vec::<[(); 0]>(&[]).map_err(|e| MachineError::Blockstore(e.to_string()))?;
+    let cid = store
+        .put(Code::Blake2b256, &fvm_ipld_blockstore::Block::new(DAG_CBOR, block.as_slice()))
+        .map_err(|e| MachineError::Blockstore(e.to_string()))?;
+    debug_assert_eq!(cid, fvm_shared::EMPTY_ARR_CID);
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The syscall ABI: the Wasm imports actors link against. Each syscall decodes its arguments
+//! from guest memory, calls a kernel operation and encodes the result, exactly as ref-fvm's
+//! bindings do (argument order, out-pointer layout, error numbers).
+
+mod actor;
+mod crypto;
+mod ipld;
+mod memory;
+mod misc;
+mod out;
+mod send;
+
+use std::num::NonZeroU32;
+
+use fvm_shared::error::ErrorNumber;
+use ifvm_interp::{HostError, HostFunctions};
+
+use crate::abi::Abi;
+use crate::error::{Abort, ExecutionError};
+use crate::kernel::{Ext, Kernel, Store};
+
+/// What a syscall returns: a value, a status code for the actor, or an abort.
+pub(crate) type SysResult<T> = std::result::Result<T, HostError<Abort>>;
+
+/// The syscall context: the kernel and the caller's memory.
+pub(crate) type Ctx<'a, B, E> = ifvm_interp::Caller<'a, Kernel<B, E>>;
+
+impl From<ExecutionError> for HostError<Abort> {
+    fn from(e: ExecutionError) -> Self {
+        match e {
+            ExecutionError::Syscall(e) => HostError::Status {
+                code: NonZeroU32::new(e.number as u32).expect("error numbers are non-zero"),
+                message: e.message,
+            },
+            ExecutionError::OutOfGas => HostError::Abort(Abort::OutOfGas),
+            ExecutionError::Fatal(f) => HostError::Abort(Abort::Fatal(f)),
+        }
+    }
+}
+
+/// The syscalls of `abi`.
+pub(crate) fn host_functions<B: Store, E: Ext>(abi: Abi) -> HostFunctions<Kernel<B, E>> {
+    let oob = NonZeroU32::new(ErrorNumber::IllegalArgument as u32).expect("non-zero");
+    let mut f = HostFunctions::new(oob);
+    match abi {
+        Abi::V3 => {
+            misc::link(&mut f);
+            ipld::link(&mut f);
+            actor::link(&mut f);
+            crypto::link(&mut f);
+            send::link(&mut f);
+        }
+    }
+    f
+}
