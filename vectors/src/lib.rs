@@ -6,7 +6,9 @@
 pub mod bundles;
 pub mod explain;
 pub mod externs;
+pub mod genesis;
 pub mod runner;
+pub mod scenario;
 pub mod schema;
 pub mod store;
 

@@ -49,6 +49,15 @@ impl RunStore {
     }
 }
 
+impl RunStore {
+    /// The blocks written to this store (not the shared ones).
+    pub fn into_own(self) -> Vec<(Cid, Vec<u8>)> {
+        let mut blocks: Vec<_> = self.own.into_inner().into_iter().collect();
+        blocks.sort_by(|a, b| a.0.cmp(&b.0));
+        blocks
+    }
+}
+
 impl Blockstore for RunStore {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         if let Some(b) = self.own.borrow().get(k) {

@@ -1,0 +1,146 @@
+//! Scenarios: a state and messages, run on ifvm with deterministic externs. The differential
+//! harness runs the same scenarios on ref-fvm and compares every result.
+
+use cid::Cid;
+use fvm_ipld_encoding::to_vec;
+use fvm_shared::chainid::ChainID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::consensus::ConsensusFault;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use fvm_shared::version::NetworkVersion;
+use ifvm_interp::Engine;
+use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Externs, Machine, NetworkConfig};
+use multihash_codetable::{Code, MultihashDigest};
+
+use crate::runner::decode_message;
+use crate::store::{RunStore, SharedBlocks};
+
+/// A state and the messages to apply to it.
+#[derive(Clone)]
+pub struct Setup {
+    /// The builtin-actors bundle's blocks.
+    pub bundle: SharedBlocks,
+    /// The state's own blocks.
+    pub blocks: Vec<(Cid, Vec<u8>)>,
+    /// The state root.
+    pub root: Cid,
+    /// The network version.
+    pub nv: u32,
+    /// The epoch.
+    pub epoch: ChainEpoch,
+    /// The base fee.
+    pub base_fee: TokenAmount,
+    /// The circulating supply.
+    pub circ_supply: TokenAmount,
+    /// The chain ID.
+    pub chain_id: u64,
+    /// The messages, in order.
+    pub messages: Vec<Message>,
+}
+
+impl Setup {
+    /// The setup's blockstore: its blocks over the bundle.
+    pub fn store(&self) -> RunStore {
+        let store = RunStore::new(vec![self.bundle.clone()]);
+        for (k, v) in &self.blocks {
+            fvm_ipld_blockstore::Blockstore::put_keyed(&store, k, v).expect("memory store");
+        }
+        store
+    }
+
+    /// Each message's CBOR encoding and on-chain length.
+    pub fn encoded_messages(&self) -> Vec<(Vec<u8>, usize)> {
+        self.messages
+            .iter()
+            .map(|m| {
+                let bytes = to_vec(m).expect("messages serialize");
+                let (_, len) = decode_message(&bytes).expect("messages round-trip");
+                (bytes, len)
+            })
+            .collect()
+    }
+}
+
+/// What applying one message produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageResult {
+    /// Exit code.
+    pub exit_code: u32,
+    /// Return bytes.
+    pub return_data: Vec<u8>,
+    /// Gas used.
+    pub gas_used: u64,
+    /// Events AMT root.
+    pub events_root: Option<Cid>,
+    /// Each event's emitter and CBOR encoding.
+    pub events: Vec<(u64, Vec<u8>)>,
+    /// The state root after the message.
+    pub state_root: Cid,
+}
+
+/// Randomness and tipset CIDs as pure functions of the epoch, the same on every engine.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DeterministicExterns;
+
+impl DeterministicExterns {
+    /// The randomness digest of `kind` at `epoch`.
+    pub fn randomness(kind: &str, epoch: ChainEpoch) -> [u8; 32] {
+        let mut input = kind.as_bytes().to_vec();
+        input.extend_from_slice(&epoch.to_be_bytes());
+        Code::Blake2b256.digest(&input).digest().try_into().expect("32-byte digest")
+    }
+
+    /// The tipset CID at `epoch`.
+    pub fn tipset_cid(epoch: ChainEpoch) -> Cid {
+        Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&epoch.to_be_bytes()))
+    }
+}
+
+impl Externs for DeterministicExterns {
+    fn get_chain_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
+        Ok(Self::randomness("chain", round))
+    }
+    fn get_beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
+        Ok(Self::randomness("beacon", round))
+    }
+    fn verify_consensus_fault(&self, _: &[u8], _: &[u8], _: &[u8]) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
+        Ok((None, 0))
+    }
+    fn get_tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<Cid> {
+        Ok(Self::tipset_cid(epoch))
+    }
+}
+
+/// Runs `setup` on ifvm, flushing after every message.
+pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, String> {
+    let mut nc = NetworkConfig::new(NetworkVersion::from(setup.nv)).map_err(|e| e.to_string())?;
+    nc.chain_id = ChainID::from(setup.chain_id);
+    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.root);
+    mc.base_fee = setup.base_fee.clone();
+    mc.circ_supply = setup.circ_supply.clone();
+    let machine = Machine::new(mc, setup.store(), DeterministicExterns, engine.clone(), std::sync::Arc::new(AcceptAllProofs))
+        .map_err(|e| e.to_string())?;
+    let mut exec = Executor::new(machine);
+    let mut out = Vec::new();
+    for (bytes, raw_length) in setup.encoded_messages() {
+        let (msg, _) = decode_message(&bytes)?;
+        let ret = exec
+            .execute_message(msg, ApplyKind::Explicit, raw_length)
+            .map_err(|e| e.to_string())?;
+        let state_root = exec.flush().map_err(|e| e.to_string())?;
+        out.push(MessageResult {
+            exit_code: ret.msg_receipt.exit_code.value(),
+            return_data: ret.msg_receipt.return_data.to_vec(),
+            gas_used: ret.msg_receipt.gas_used,
+            events_root: ret.msg_receipt.events_root,
+            events: ret
+                .events
+                .iter()
+                .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
+                .collect(),
+            state_root,
+        });
+    }
+    Ok(out)
+}
