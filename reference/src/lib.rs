@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use cid::Cid;
-use fvm3::executor::{ApplyKind, DefaultExecutor, Executor};
 use fvm3::engine::MultiEngine;
+use fvm3::executor::{ApplyKind, DefaultExecutor, Executor};
 use fvm3::machine::{DefaultMachine, NetworkConfig};
 use fvm_ipld_encoding::{from_slice, to_vec};
 use fvm_shared3::clock::ChainEpoch;
@@ -50,7 +50,8 @@ impl fvm3::externs::Chain for Externs3 {
     }
 }
 
-type Kernel3 = fvm3::DefaultKernel<fvm3::call_manager::DefaultCallManager<DefaultMachine<RunStore, Externs3>>>;
+type Kernel3 =
+    fvm3::DefaultKernel<fvm3::call_manager::DefaultCallManager<DefaultMachine<RunStore, Externs3>>>;
 
 fn tokens3(t: &fvm_shared::econ::TokenAmount) -> fvm_shared3::econ::TokenAmount {
     fvm_shared3::econ::TokenAmount::from_atto(t.atto().clone())
@@ -67,10 +68,10 @@ pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
 fn run_v3(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     let mut nc = NetworkConfig::new(fvm_shared3::version::NetworkVersion::from(setup.nv));
     nc.chain_id(fvm_shared3::chainid::ChainID::from(setup.chain_id));
-    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.root);
+    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.state.root);
     mc.set_base_fee(tokens3(&setup.base_fee));
     mc.set_circulating_supply(tokens3(&setup.circ_supply));
-    let machine = DefaultMachine::new(&mc, setup.store(), Externs3)?;
+    let machine = DefaultMachine::new(&mc, setup.state.store(), Externs3)?;
     let engine = engines3().get(&nc)?;
     let mut exec = DefaultExecutor::<Kernel3>::new(engine, machine)?;
     let mut out = Vec::new();

@@ -560,24 +560,43 @@ const SCENARIOS: &[Scenario] = &[
 
 #[test]
 fn v3_syscalls_match_ref_fvm() {
-    let Some((bundle, root)) = bundle(10) else { return };
+    let Some((bundle, root)) = bundle(10) else {
+        return;
+    };
     let mut ran = 0;
     for s in SCENARIOS {
         let mut g = Genesis::new(bundle.clone(), &root).unwrap();
         let sender = secp_address(1);
-        g.account(sender, TokenAmount::from_whole(1_000_000)).unwrap();
+        g.account(sender, TokenAmount::from_whole(1_000_000))
+            .unwrap();
         // The actor's data may refer to its own ID, which is the next one assigned.
-        let ctx = Ctx { actor_id: 101, sender };
+        let ctx = Ctx {
+            actor_id: 101,
+            sender,
+        };
         let state = g.put_cbor(&Vec::<u8>::new()).unwrap();
         let (id, addr) = g
-            .code_actor(&actor(s.main, s.callee, &(s.data)(&ctx)), state, TokenAmount::from_atto(1000))
+            .code_actor(
+                &actor(s.main, s.callee, &(s.data)(&ctx)),
+                state,
+                TokenAmount::from_atto(1000),
+            )
             .unwrap();
         assert_eq!(id, ctx.actor_id);
         let messages = s
             .calls
             .iter()
             .enumerate()
-            .map(|(seq, &(method, value))| message(sender, addr, seq as u64, method, TokenAmount::from_atto(value), vec![]))
+            .map(|(seq, &(method, value))| {
+                message(
+                    sender,
+                    addr,
+                    seq as u64,
+                    method,
+                    TokenAmount::from_atto(value),
+                    vec![],
+                )
+            })
             .collect();
         assert_same(s.name, setup(g, 18, messages));
         ran += 1;

@@ -65,7 +65,12 @@ impl BundleSet {
     /// The blocks of the mainnet bundle for `nv`.
     pub fn for_network(&self, nv: u32) -> Result<SharedBlocks, BundlesError> {
         let version = actors_version(nv).ok_or(BundlesError::UnknownNetwork(nv))?;
-        if let Some(b) = self.loaded.lock().expect("bundle cache poisoned").get(&version) {
+        if let Some(b) = self
+            .loaded
+            .lock()
+            .expect("bundle cache poisoned")
+            .get(&version)
+        {
             return Ok(b.clone());
         }
         let mut path = self.dir.join(format!("v{version}.tar.zst"));

@@ -28,7 +28,10 @@ pub fn diff_states(
     expected: &Cid,
     actual: &Cid,
 ) -> Vec<ActorDiff> {
-    let (Ok(exp), Ok(act)) = (StateTree::new_from_root(store, expected), StateTree::new_from_root(store, actual)) else {
+    let (Ok(exp), Ok(act)) = (
+        StateTree::new_from_root(store, expected),
+        StateTree::new_from_root(store, actual),
+    ) else {
         return vec![ActorDiff {
             actor: "state tree".into(),
             fields: vec!["cannot load both state trees".into()],
@@ -62,7 +65,11 @@ pub fn diff_states(
     out
 }
 
-fn diff_actor(store: &impl Blockstore, e: Option<ActorState>, a: Option<ActorState>) -> Vec<String> {
+fn diff_actor(
+    store: &impl Blockstore,
+    e: Option<ActorState>,
+    a: Option<ActorState>,
+) -> Vec<String> {
     let (e, a) = match (e, a) {
         (Some(e), Some(a)) => (e, a),
         (e, a) => return vec![format!("exists: {} != {}", e.is_some(), a.is_some())],
@@ -78,7 +85,10 @@ fn diff_actor(store: &impl Blockstore, e: Option<ActorState>, a: Option<ActorSta
         f.push(format!("balance: {} != {}", e.balance, a.balance));
     }
     if e.delegated_address != a.delegated_address {
-        f.push(format!("delegated_address: {:?} != {:?}", e.delegated_address, a.delegated_address));
+        f.push(format!(
+            "delegated_address: {:?} != {:?}",
+            e.delegated_address, a.delegated_address
+        ));
     }
     if e.state != a.state {
         f.push(format!("state: {} != {}", e.state, a.state));
@@ -91,7 +101,11 @@ fn diff_actor(store: &impl Blockstore, e: Option<ActorState>, a: Option<ActorSta
                     }
                 }
             }
-            (x, y) => f.push(format!("  state: {:?} != {:?}", x.map(|v| short(&v)), y.map(|v| short(&v)))),
+            (x, y) => f.push(format!(
+                "  state: {:?} != {:?}",
+                x.map(|v| short(&v)),
+                y.map(|v| short(&v))
+            )),
         }
     }
     f
@@ -101,7 +115,10 @@ fn diff_actor(store: &impl Blockstore, e: Option<ActorState>, a: Option<ActorSta
 fn short(v: &Ipld) -> String {
     let s = format!("{v:?}");
     if s.len() > 160 {
-        format!("{}…", &s[..s.char_indices().nth(160).map(|(i, _)| i).unwrap_or(s.len())])
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(160).map(|(i, _)| i).unwrap_or(s.len())]
+        )
     } else {
         s
     }

@@ -26,6 +26,28 @@ fn err(e: impl std::fmt::Display) -> GenesisError {
     GenesisError(e.to_string())
 }
 
+/// A built state: its root, the blocks written, and the bundle it uses.
+#[derive(Clone)]
+pub struct GenesisState {
+    /// The state root.
+    pub root: Cid,
+    /// Every block written (the bundle's are not copied).
+    pub blocks: Vec<(Cid, Vec<u8>)>,
+    /// The bundle's blocks.
+    pub bundle: SharedBlocks,
+}
+
+impl GenesisState {
+    /// A blockstore holding the state and the bundle.
+    pub fn store(&self) -> RunStore {
+        let store = RunStore::new(vec![self.bundle.clone()]);
+        for (k, v) in &self.blocks {
+            fvm_ipld_blockstore::Blockstore::put_keyed(&store, k, v).expect("memory store");
+        }
+        store
+    }
+}
+
 /// A state under construction, over a bundle.
 pub struct Genesis {
     tree: StateTree<RunStore>,
@@ -44,7 +66,12 @@ impl Genesis {
         let mut tree = StateTree::new(store).map_err(err)?;
         let system = tree
             .store()
-            .put_cbor(&SystemState { builtin_actors: manifest_cid }, Code::Blake2b256)
+            .put_cbor(
+                &SystemState {
+                    builtin_actors: manifest_cid,
+                },
+                Code::Blake2b256,
+            )
             .map_err(err)?;
         let empty_map = Hamt::<_, ActorID>::new_with_bit_width(tree.store(), HAMT_BIT_WIDTH)
             .flush()
@@ -73,16 +100,30 @@ impl Genesis {
             balance: TokenAmount::default(),
             delegated_address: None,
         };
-        tree.set_actor(SYSTEM_ACTOR_ID, actor(*manifest.code(BuiltinActor::System), system));
-        tree.set_actor(INIT_ACTOR_ID, actor(*manifest.code(BuiltinActor::Init), init));
+        tree.set_actor(
+            SYSTEM_ACTOR_ID,
+            actor(*manifest.code(BuiltinActor::System), system),
+        );
+        tree.set_actor(
+            INIT_ACTOR_ID,
+            actor(*manifest.code(BuiltinActor::Init), init),
+        );
         let mut reward = actor(code("reward")?, fvm_shared::EMPTY_ARR_CID);
         reward.balance = TokenAmount::from_whole(1_000_000_000);
         tree.set_actor(REWARD_ACTOR_ID, reward);
         let burnt = tree
             .store()
-            .put_cbor(&AccountState { address: Address::new_id(BURNT_FUNDS_ACTOR_ID) }, Code::Blake2b256)
+            .put_cbor(
+                &AccountState {
+                    address: Address::new_id(BURNT_FUNDS_ACTOR_ID),
+                },
+                Code::Blake2b256,
+            )
             .map_err(err)?;
-        tree.set_actor(BURNT_FUNDS_ACTOR_ID, actor(*manifest.code(BuiltinActor::Account), burnt));
+        tree.set_actor(
+            BURNT_FUNDS_ACTOR_ID,
+            actor(*manifest.code(BuiltinActor::Account), burnt),
+        );
         Ok(Self {
             tree,
             manifest,
@@ -97,7 +138,11 @@ impl Genesis {
     }
 
     /// Adds an account for the key address `addr` (f1 or f3) with `balance`; returns its ID.
-    pub fn account(&mut self, addr: Address, balance: TokenAmount) -> Result<ActorID, GenesisError> {
+    pub fn account(
+        &mut self,
+        addr: Address,
+        balance: TokenAmount,
+    ) -> Result<ActorID, GenesisError> {
         let state = self
             .tree
             .store()
@@ -150,12 +195,19 @@ impl Genesis {
 
     /// Stores a CBOR value; returns its CID.
     pub fn put_cbor<T: serde::Serialize>(&mut self, value: &T) -> Result<Cid, GenesisError> {
-        self.tree.store().put_cbor(value, Code::Blake2b256).map_err(err)
+        self.tree
+            .store()
+            .put_cbor(value, Code::Blake2b256)
+            .map_err(err)
     }
 
-    /// The finished state: its root and every block written (the bundle's are shared).
-    pub fn finish(mut self) -> Result<(Cid, Vec<(Cid, Vec<u8>)>, SharedBlocks), GenesisError> {
+    /// The finished state.
+    pub fn finish(mut self) -> Result<GenesisState, GenesisError> {
         let root = self.tree.flush().map_err(err)?;
-        Ok((root, self.tree.into_store().into_own(), self.bundle))
+        Ok(GenesisState {
+            root,
+            blocks: self.tree.into_store().into_own(),
+            bundle: self.bundle,
+        })
     }
 }

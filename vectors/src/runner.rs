@@ -140,7 +140,11 @@ impl Runner {
 
     /// Applies the vector's messages under `variant`, with gas tracing if `tracing`; returns
     /// each message's gas trace.
-    pub fn trace(&self, vector: &MessageVector, variant: &Variant) -> Result<Vec<Vec<GasCharge>>, String> {
+    pub fn trace(
+        &self,
+        vector: &MessageVector,
+        variant: &Variant,
+    ) -> Result<Vec<Vec<GasCharge>>, String> {
         let car = vector.car_bytes().map_err(|e| e.to_string())?;
         let mut exec = self.executor(vector, &car, variant, true)?;
         let mut traces = Vec::new();
@@ -163,11 +167,19 @@ impl Runner {
     ) -> Result<Executor<RunStore, ReplayExterns>, String> {
         let nv = NetworkVersion::from(variant.nv);
         let nc = NetworkConfig::new(nv).map_err(|e| e.to_string())?;
-        let bundle = self.bundles.for_network(variant.nv).map_err(|e| e.to_string())?;
+        let bundle = self
+            .bundles
+            .for_network(variant.nv)
+            .map_err(|e| e.to_string())?;
         let store = RunStore::new(vec![bundle]);
-        fvm_ipld_car::load_car_unchecked(&store, car).map_err(|e| format!("invalid vector CAR: {e}"))?;
+        fvm_ipld_car::load_car_unchecked(&store, car)
+            .map_err(|e| format!("invalid vector CAR: {e}"))?;
         let pre = &vector.preconditions;
-        let mut mc = nc.for_epoch(variant.epoch, (variant.epoch * 30) as u64, pre.state_tree.root_cid);
+        let mut mc = nc.for_epoch(
+            variant.epoch,
+            (variant.epoch * 30) as u64,
+            pre.state_tree.root_cid,
+        );
         mc.base_fee = TokenAmount::from_atto(pre.basefee.unwrap_or(DEFAULT_BASE_FEE));
         mc.circ_supply = pre
             .circ_supply
@@ -175,12 +187,24 @@ impl Runner {
             .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN));
         mc.tracing = tracing;
         let externs = ReplayExterns::new(vector.randomness.clone());
-        let machine = Machine::new(mc, store, externs, self.engine.clone(), Arc::new(AcceptAllProofs))
-            .map_err(|e| e.to_string())?;
+        let machine = Machine::new(
+            mc,
+            store,
+            externs,
+            self.engine.clone(),
+            Arc::new(AcceptAllProofs),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(Executor::new(machine))
     }
 
-    fn run_variant(&self, vector: &MessageVector, car: &[u8], variant: &Variant, tracing: bool) -> Outcome {
+    fn run_variant(
+        &self,
+        vector: &MessageVector,
+        car: &[u8],
+        variant: &Variant,
+        tracing: bool,
+    ) -> Outcome {
         if let Err(e) = NetworkConfig::new(NetworkVersion::from(variant.nv)) {
             return Outcome::Skipped(format!("{e} (ifvm runs nv18 to nv20)"));
         }
@@ -218,12 +242,26 @@ impl Runner {
                     });
                 }
             };
-            diff("exit_code", expected.exit_code.to_string(), r.exit_code.value().to_string());
-            diff("return", hex(&expected.return_data), hex(r.return_data.bytes()));
-            diff("gas_used", expected.gas_used.to_string(), r.gas_used.to_string());
+            diff(
+                "exit_code",
+                expected.exit_code.to_string(),
+                r.exit_code.value().to_string(),
+            );
+            diff(
+                "return",
+                hex(&expected.return_data),
+                hex(r.return_data.bytes()),
+            );
+            diff(
+                "gas_used",
+                expected.gas_used.to_string(),
+                r.gas_used.to_string(),
+            );
             if mismatch.receipts.len() > before {
                 if let Some(f) = &ret.failure_info {
-                    mismatch.error.get_or_insert_with(|| format!("message {i}: {f}"));
+                    mismatch
+                        .error
+                        .get_or_insert_with(|| format!("message {i}: {f}"));
                 }
                 if mismatch.gas_trace.is_empty() {
                     mismatch.gas_trace = ret.gas_trace;
@@ -237,7 +275,8 @@ impl Runner {
         let expected_root = vector.postconditions.state_tree.root_cid;
         if root != expected_root {
             mismatch.state_root = Some((expected_root, root));
-            mismatch.actors = diff_states(exec.machine().blockstore(), vector, &expected_root, &root);
+            mismatch.actors =
+                diff_states(exec.machine().blockstore(), vector, &expected_root, &root);
         }
         if mismatch.receipts.is_empty() && mismatch.state_root.is_none() {
             Outcome::Passed

@@ -13,18 +13,14 @@ use ifvm_interp::Engine;
 use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Externs, Machine, NetworkConfig};
 use multihash_codetable::{Code, MultihashDigest};
 
+use crate::genesis::GenesisState;
 use crate::runner::decode_message;
-use crate::store::{RunStore, SharedBlocks};
 
 /// A state and the messages to apply to it.
 #[derive(Clone)]
 pub struct Setup {
-    /// The builtin-actors bundle's blocks.
-    pub bundle: SharedBlocks,
-    /// The state's own blocks.
-    pub blocks: Vec<(Cid, Vec<u8>)>,
-    /// The state root.
-    pub root: Cid,
+    /// The state.
+    pub state: GenesisState,
     /// The network version.
     pub nv: u32,
     /// The epoch.
@@ -40,15 +36,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The setup's blockstore: its blocks over the bundle.
-    pub fn store(&self) -> RunStore {
-        let store = RunStore::new(vec![self.bundle.clone()]);
-        for (k, v) in &self.blocks {
-            fvm_ipld_blockstore::Blockstore::put_keyed(&store, k, v).expect("memory store");
-        }
-        store
-    }
-
     /// Each message's CBOR encoding and on-chain length.
     pub fn encoded_messages(&self) -> Vec<(Vec<u8>, usize)> {
         self.messages
@@ -88,12 +75,19 @@ impl DeterministicExterns {
     pub fn randomness(kind: &str, epoch: ChainEpoch) -> [u8; 32] {
         let mut input = kind.as_bytes().to_vec();
         input.extend_from_slice(&epoch.to_be_bytes());
-        Code::Blake2b256.digest(&input).digest().try_into().expect("32-byte digest")
+        Code::Blake2b256
+            .digest(&input)
+            .digest()
+            .try_into()
+            .expect("32-byte digest")
     }
 
     /// The tipset CID at `epoch`.
     pub fn tipset_cid(epoch: ChainEpoch) -> Cid {
-        Cid::new_v1(fvm_ipld_encoding::DAG_CBOR, Code::Blake2b256.digest(&epoch.to_be_bytes()))
+        Cid::new_v1(
+            fvm_ipld_encoding::DAG_CBOR,
+            Code::Blake2b256.digest(&epoch.to_be_bytes()),
+        )
     }
 }
 
@@ -104,7 +98,12 @@ impl Externs for DeterministicExterns {
     fn get_beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
         Ok(Self::randomness("beacon", round))
     }
-    fn verify_consensus_fault(&self, _: &[u8], _: &[u8], _: &[u8]) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
+    fn verify_consensus_fault(
+        &self,
+        _: &[u8],
+        _: &[u8],
+        _: &[u8],
+    ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
         Ok((None, 0))
     }
     fn get_tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<Cid> {
@@ -116,11 +115,17 @@ impl Externs for DeterministicExterns {
 pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, String> {
     let mut nc = NetworkConfig::new(NetworkVersion::from(setup.nv)).map_err(|e| e.to_string())?;
     nc.chain_id = ChainID::from(setup.chain_id);
-    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.root);
+    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.state.root);
     mc.base_fee = setup.base_fee.clone();
     mc.circ_supply = setup.circ_supply.clone();
-    let machine = Machine::new(mc, setup.store(), DeterministicExterns, engine.clone(), std::sync::Arc::new(AcceptAllProofs))
-        .map_err(|e| e.to_string())?;
+    let machine = Machine::new(
+        mc,
+        setup.state.store(),
+        DeterministicExterns,
+        engine.clone(),
+        std::sync::Arc::new(AcceptAllProofs),
+    )
+    .map_err(|e| e.to_string())?;
     let mut exec = Executor::new(machine);
     let mut out = Vec::new();
     for (bytes, raw_length) in setup.encoded_messages() {

@@ -53,7 +53,7 @@ impl RunStore {
     /// The blocks written to this store (not the shared ones).
     pub fn into_own(self) -> Vec<(Cid, Vec<u8>)> {
         let mut blocks: Vec<_> = self.own.into_inner().into_iter().collect();
-        blocks.sort_by(|a, b| a.0.cmp(&b.0));
+        blocks.sort_by_key(|b| b.0);
         blocks
     }
 }

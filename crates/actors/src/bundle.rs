@@ -84,8 +84,8 @@ pub fn load_archive(
 
 /// Loads a single-root CAR.
 pub fn load_car(store: &impl Blockstore, car: impl Read) -> Result<Cid, BundleError> {
-    let roots =
-        fvm_ipld_car::load_car_unchecked(store, car).map_err(|e| BundleError::Car(e.to_string()))?;
+    let roots = fvm_ipld_car::load_car_unchecked(store, car)
+        .map_err(|e| BundleError::Car(e.to_string()))?;
     match roots.as_slice() {
         [root] => Ok(*root),
         other => Err(BundleError::Roots(other.len())),

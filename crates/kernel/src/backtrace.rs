@@ -108,7 +108,11 @@ impl fmt::Display for Cause {
                 function,
                 error,
                 message,
-            } => write!(f, "{module}::{function} -- {message} ({}: {error})", *error as u32),
+            } => write!(
+                f,
+                "{module}::{function} -- {message} ({}: {error})",
+                *error as u32
+            ),
             Cause::Fatal(msg) => write!(f, "[FATAL] {msg}"),
         }
     }

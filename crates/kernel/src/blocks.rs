@@ -96,7 +96,9 @@ impl BlockRegistry {
     pub fn get(&self, id: BlockId) -> Result<&Block, ExecutionError> {
         id.checked_sub(FIRST_ID)
             .and_then(|idx| self.blocks.get(idx as usize))
-            .ok_or_else(|| syscall_error!(InvalidHandle; "block handle {id} does not exist, or is illegal"))
+            .ok_or_else(
+                || syscall_error!(InvalidHandle; "block handle {id} does not exist, or is illegal"),
+            )
     }
 
     /// True when no more blocks fit.

@@ -83,13 +83,17 @@ pub struct CallManager<B: Store, E: Ext>(Option<Box<Inner<B, E>>>);
 impl<B: Store, E: Ext> Deref for CallManager<B, E> {
     type Target = Inner<B, E>;
     fn deref(&self) -> &Inner<B, E> {
-        self.0.as_ref().expect("call manager is in use by a nested call")
+        self.0
+            .as_ref()
+            .expect("call manager is in use by a nested call")
     }
 }
 
 impl<B: Store, E: Ext> DerefMut for CallManager<B, E> {
     fn deref_mut(&mut self) -> &mut Inner<B, E> {
-        self.0.as_mut().expect("call manager is in use by a nested call")
+        self.0
+            .as_mut()
+            .expect("call manager is in use by a nested call")
     }
 }
 
@@ -151,7 +155,10 @@ where
             mut gas,
             events,
             ..
-        } = *self.0.take().expect("call manager is in use by a nested call");
+        } = *self
+            .0
+            .take()
+            .expect("call manager is in use by a nested call");
         let gas_used = gas.used().round_up();
         let gas_trace = gas.take_trace();
         let res = events.finish().map(|(events, events_root)| FinishRet {
@@ -293,10 +300,17 @@ where
     ) -> Result<()> {
         let manifest = &self.machine.manifest;
         if manifest.is(&code, BuiltinActor::Placeholder) {
-            return Err(syscall_error!(Forbidden; "cannot explicitly construct a placeholder actor"));
+            return Err(
+                syscall_error!(Forbidden; "cannot explicitly construct a placeholder actor"),
+            );
         }
         let actor = match self.get_actor(actor_id)? {
-            Some(mut act) if self.machine.manifest.is(&act.code, BuiltinActor::Placeholder) => {
+            Some(mut act)
+                if self
+                    .machine
+                    .manifest
+                    .is(&act.code, BuiltinActor::Placeholder) =>
+            {
                 if act.delegated_address.is_none() {
                     return Err(Fatal::msg(format!(
                         "placeholder {actor_id} doesn't have a delegated address"
@@ -304,7 +318,9 @@ where
                     .into());
                 }
                 if act.delegated_address != delegated_address {
-                    return Err(syscall_error!(Forbidden; "placeholder has a different delegated address"));
+                    return Err(
+                        syscall_error!(Forbidden; "placeholder has a different delegated address"),
+                    );
                 }
                 act.code = code;
                 act
@@ -355,18 +371,21 @@ where
             self.access.end_transaction(revert).err(),
             self.events.end_transaction(revert).err(),
             self.machine.state_tree.end_transaction(revert).err(),
-            gas_limit
-                .and_then(|_| (!self.gas.pop_limit()).then(|| Fatal::msg("no gas limits to pop").into())),
+            gas_limit.and_then(|_| {
+                (!self.gas.pop_limit()).then(|| Fatal::msg("no gas limits to pop").into())
+            }),
         ];
         if let Some(err) = ended.into_iter().flatten().next() {
             return Err(err);
         }
         // Running out of a sub-call's own limit is an exit code for the caller, not an abort.
         match result {
-            Err(ExecutionError::OutOfGas) if !self.gas.available().is_zero() => Ok(InvocationResult {
-                exit_code: ExitCode::SYS_OUT_OF_GAS,
-                value: None,
-            }),
+            Err(ExecutionError::OutOfGas) if !self.gas.available().is_zero() => {
+                Ok(InvocationResult {
+                    exit_code: ExitCode::SYS_OUT_OF_GAS,
+                    value: None,
+                })
+            }
             other => other,
         }
     }
@@ -385,19 +404,25 @@ where
             None => match to.payload() {
                 Payload::BLS(_) | Payload::Secp256k1(_) => {
                     if read_only {
-                        return Err(syscall_error!(ReadOnly; "cannot auto-create account {to} in read-only calls"));
+                        return Err(
+                            syscall_error!(ReadOnly; "cannot auto-create account {to} in read-only calls"),
+                        );
                     }
                     self.create_account_actor_from_send(&to)?
                 }
                 Payload::Delegated(da) if da.namespace() == EAM_ACTOR_ID => {
                     if read_only {
-                        return Err(syscall_error!(ReadOnly; "cannot auto-create account {to} in read-only calls"));
+                        return Err(
+                            syscall_error!(ReadOnly; "cannot auto-create account {to} in read-only calls"),
+                        );
                     }
                     let code = *self.machine.manifest.code(BuiltinActor::Placeholder);
                     self.create_actor_from_send(&to, ActorState::new_empty(code, Some(to)))?
                 }
                 _ => {
-                    return Err(syscall_error!(NotFound; "actor does not exist or cannot be created: {to}"))
+                    return Err(
+                        syscall_error!(NotFound; "actor does not exist or cannot be created: {to}"),
+                    )
                 }
             },
         };
@@ -414,7 +439,9 @@ where
 
     fn create_account_actor_from_send(&mut self, addr: &Address) -> Result<ActorID> {
         if addr.is_bls_zero_address() {
-            return Err(syscall_error!(IllegalArgument; "cannot create the bls zero address actor"));
+            return Err(
+                syscall_error!(IllegalArgument; "cannot create the bls zero address actor"),
+            );
         }
         let code = *self.machine.manifest.code(BuiltinActor::Account);
         let id = self.create_actor_from_send(addr, ActorState::new_empty(code, None))?;
@@ -494,8 +521,13 @@ where
                 .instantiate(&module, &syscalls)
                 .and_then(|()| inv.call("invoke", params_id))
                 .map_err(abort_of),
-            Ok(None) => Err(Abort::Fatal(Fatal::msg(format!("actor code {code} not found")))),
-            Err(e) => Err(Abort::Fatal(Fatal::with_source(format!("cannot load actor code {code}"), e.to_string()))),
+            Ok(None) => Err(Abort::Fatal(Fatal::msg(format!(
+                "actor code {code} not found"
+            )))),
+            Err(e) => Err(Abort::Fatal(Fatal::with_source(
+                format!("cannot load actor code {code}"),
+                e.to_string(),
+            ))),
         };
         let (kernel, last_error) = inv.into_parts();
         let (mut cm, blocks) = kernel.into_parts();
@@ -504,7 +536,11 @@ where
         let outcome = outcome.and_then(|ret| match ret {
             NO_DATA_BLOCK_ID => Ok(None),
             id => blocks.get(id).map(|b| Some(b.clone())).map_err(|_| {
-                Abort::Exit(ExitCode::SYS_MISSING_RETURN, "returned block does not exist".into(), NO_DATA_BLOCK_ID)
+                Abort::Exit(
+                    ExitCode::SYS_MISSING_RETURN,
+                    "returned block does not exist".into(),
+                    NO_DATA_BLOCK_ID,
+                )
             }),
         });
 
@@ -515,9 +551,14 @@ where
             }),
             Err(abort) => {
                 let (code, message, res) = match abort {
-                    Abort::Exit(code, message, NO_DATA_BLOCK_ID) => {
-                        (code, message, Ok(InvocationResult { exit_code: code, value: None }))
-                    }
+                    Abort::Exit(code, message, NO_DATA_BLOCK_ID) => (
+                        code,
+                        message,
+                        Ok(InvocationResult {
+                            exit_code: code,
+                            value: None,
+                        }),
+                    ),
                     Abort::Exit(code, message, id) => match blocks.get(id) {
                         Ok(block) => (
                             code,
@@ -560,7 +601,10 @@ where
         };
 
         // Charge for a value returned to the chain (at depth 1), within this call's limit.
-        if let Ok(InvocationResult { value: Some(block), .. }) = &ret {
+        if let Ok(InvocationResult {
+            value: Some(block), ..
+        }) = &ret
+        {
             let depth = cm.call_stack_depth;
             if let Some(charge) = cm.price_list().on_method_return_v3(depth, block.size()) {
                 if let Err(e) = cm.charge_gas(charge) {
@@ -586,7 +630,11 @@ pub(crate) struct Call {
 fn abort_of(e: CallError<Abort>) -> Abort {
     match e {
         CallError::OutOfGas => Abort::OutOfGas,
-        CallError::Trap(kind) => Abort::Exit(ExitCode::SYS_ILLEGAL_INSTRUCTION, kind.to_string(), NO_DATA_BLOCK_ID),
+        CallError::Trap(kind) => Abort::Exit(
+            ExitCode::SYS_ILLEGAL_INSTRUCTION,
+            kind.to_string(),
+            NO_DATA_BLOCK_ID,
+        ),
         CallError::Instantiation(msg) => Abort::Exit(
             ExitCode::SYS_ILLEGAL_INSTRUCTION,
             format!("failed to instantiate module: {msg}"),

@@ -29,10 +29,9 @@ impl EventsAccumulator {
 
     /// Ends a call's layer, dropping its events (and those of its sub-calls) if `revert`.
     pub fn end_transaction(&mut self, revert: bool) -> Result<()> {
-        let idx = self
-            .layers
-            .pop()
-            .ok_or_else(|| Fatal::msg("no index in the event accumulator when ending a transaction"))?;
+        let idx = self.layers.pop().ok_or_else(|| {
+            Fatal::msg("no index in the event accumulator when ending a transaction")
+        })?;
         if revert {
             self.events.truncate(idx);
         }

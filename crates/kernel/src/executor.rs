@@ -75,7 +75,11 @@ pub struct ApplyRet {
 }
 
 impl ApplyRet {
-    fn prevalidation_fail(code: ExitCode, message: impl Into<String>, penalty: TokenAmount) -> Self {
+    fn prevalidation_fail(
+        code: ExitCode,
+        message: impl Into<String>,
+        penalty: TokenAmount,
+    ) -> Self {
         Self {
             msg_receipt: Receipt {
                 exit_code: code,
@@ -127,12 +131,16 @@ impl<B: Store, E: Ext> Executor<B, E> {
 
     /// The machine.
     pub fn machine(&self) -> &Machine<B, E> {
-        self.machine.as_ref().expect("machine is present between messages")
+        self.machine
+            .as_ref()
+            .expect("machine is present between messages")
     }
 
     /// The machine, mutably.
     pub fn machine_mut(&mut self) -> &mut Machine<B, E> {
-        self.machine.as_mut().expect("machine is present between messages")
+        self.machine
+            .as_mut()
+            .expect("machine is present between messages")
     }
 
     /// The machine, consuming the executor.
@@ -156,7 +164,10 @@ impl<B: Store, E: Ext> Executor<B, E> {
             Ok(v) => v,
             Err(ret) => return Ok(ret),
         };
-        let machine = self.machine.take().expect("machine is present between messages");
+        let machine = self
+            .machine
+            .take()
+            .expect("machine is present between messages");
         let receiver = machine.state_tree.lookup_id(&msg.to);
         let receiver = match receiver {
             Ok(r) => r,
@@ -186,10 +197,22 @@ impl<B: Store, E: Ext> Executor<B, E> {
         let result = match cm.charge_gas(inclusion_cost) {
             Ok(()) => {
                 let params = (!msg.params.is_empty()).then(|| {
-                    let codec = if msg.method_num == METHOD_SEND { IPLD_RAW } else { CBOR };
+                    let codec = if msg.method_num == METHOD_SEND {
+                        IPLD_RAW
+                    } else {
+                        CBOR
+                    };
                     Block::new(codec, msg.params.bytes())
                 });
-                cm.send(sender_id, msg.to, msg.method_num, params, &msg.value, None, false)
+                cm.send(
+                    sender_id,
+                    msg.to,
+                    msg.method_num,
+                    params,
+                    &msg.value,
+                    None,
+                    false,
+                )
             }
             Err(e) => Err(e),
         };
@@ -206,7 +229,9 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 }
                 Receipt {
                     exit_code,
-                    return_data: value.map(|b| RawBytes::from(b.data().to_vec())).unwrap_or_default(),
+                    return_data: value
+                        .map(|b| RawBytes::from(b.data().to_vec()))
+                        .unwrap_or_default(),
                     gas_used,
                     events_root,
                 }
@@ -289,9 +314,14 @@ impl<B: Store, E: Ext> Executor<B, E> {
         msg: &Message,
         kind: ApplyKind,
         raw_length: usize,
-    ) -> std::result::Result<std::result::Result<(ActorID, TokenAmount, GasCharge), ApplyRet>, ExecutorError> {
+    ) -> std::result::Result<
+        std::result::Result<(ActorID, TokenAmount, GasCharge), ApplyRet>,
+        ExecutorError,
+    > {
         if msg.gas_limit == 0 {
-            return Err(ExecutorError::InvalidMessage("Message has no gas limit set"));
+            return Err(ExecutorError::InvalidMessage(
+                "Message has no gas limit set",
+            ));
         }
         if msg.gas_limit > i64::MAX as u64 {
             return Err(ExecutorError::InvalidMessage("Message gas exceeds i64 max"));
@@ -300,7 +330,10 @@ impl<B: Store, E: Ext> Executor<B, E> {
         let base_fee = machine.context.base_fee.clone();
         let price_list = machine.context.network.price_list;
         let (inclusion_cost, penalty) = match kind {
-            ApplyKind::Implicit => (GasCharge::new("none", Gas::ZERO, Gas::ZERO), TokenAmount::default()),
+            ApplyKind::Implicit => (
+                GasCharge::new("none", Gas::ZERO, Gas::ZERO),
+                TokenAmount::default(),
+            ),
             ApplyKind::Explicit => {
                 let inclusion_cost = price_list.on_chain_message(raw_length);
                 let inclusion_total = inclusion_cost.total().round_up();
@@ -314,8 +347,13 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 (inclusion_cost, &base_fee * msg.gas_limit)
             }
         };
-        let invalid_sender =
-            |why: &str| Ok(Err(ApplyRet::prevalidation_fail(ExitCode::SYS_SENDER_INVALID, why, penalty.clone())));
+        let invalid_sender = |why: &str| {
+            Ok(Err(ApplyRet::prevalidation_fail(
+                ExitCode::SYS_SENDER_INVALID,
+                why,
+                penalty.clone(),
+            )))
+        };
         let Some(sender_id) = machine.state_tree.lookup_id(&msg.from)? else {
             return invalid_sender("Sender invalid");
         };
@@ -331,9 +369,9 @@ impl<B: Store, E: Ext> Executor<B, E> {
         // A placeholder that has never sent becomes an Ethereum account on its first message.
         if manifest.is(&sender.code, BuiltinActor::Placeholder)
             && sender.sequence == 0
-            && sender
-                .delegated_address
-                .is_some_and(|a| matches!(a.payload(), Payload::Delegated(da) if da.namespace() == EAM_ACTOR_ID))
+            && sender.delegated_address.is_some_and(
+                |a| matches!(a.payload(), Payload::Delegated(da) if da.namespace() == EAM_ACTOR_ID),
+            )
         {
             valid = true;
             sender.code = *manifest.code(BuiltinActor::EthAccount);
@@ -344,7 +382,10 @@ impl<B: Store, E: Ext> Executor<B, E> {
         if msg.sequence != sender.sequence {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_STATE_INVALID,
-                format!("Actor sequence invalid: {} != {}", msg.sequence, sender.sequence),
+                format!(
+                    "Actor sequence invalid: {} != {}",
+                    msg.sequence, sender.sequence
+                ),
                 penalty,
             )));
         }
@@ -353,7 +394,10 @@ impl<B: Store, E: Ext> Executor<B, E> {
         if sender.balance < gas_cost {
             return Ok(Err(ApplyRet::prevalidation_fail(
                 ExitCode::SYS_SENDER_STATE_INVALID,
-                format!("Actor balance less than needed: {} < {gas_cost}", sender.balance),
+                format!(
+                    "Actor balance less than needed: {} < {gas_cost}",
+                    sender.balance
+                ),
                 penalty,
             )));
         }
@@ -381,18 +425,19 @@ impl<B: Store, E: Ext> Executor<B, E> {
             &msg.gas_fee_cap,
             &msg.gas_premium,
         );
-        let mut deposit = |id: ActorID, amount: &TokenAmount| -> std::result::Result<(), ExecutorError> {
-            if amount.is_negative() {
-                return Err(ExecutorError::GasMath);
-            }
-            if amount.is_zero() {
-                return Ok(());
-            }
-            Ok(machine.state_tree.mutate_actor(id, |a| {
-                a.deposit_funds(amount);
-                Ok(())
-            })?)
-        };
+        let mut deposit =
+            |id: ActorID, amount: &TokenAmount| -> std::result::Result<(), ExecutorError> {
+                if amount.is_negative() {
+                    return Err(ExecutorError::GasMath);
+                }
+                if amount.is_zero() {
+                    return Ok(());
+                }
+                Ok(machine.state_tree.mutate_actor(id, |a| {
+                    a.deposit_funds(amount);
+                    Ok(())
+                })?)
+            };
         deposit(BURNT_FUNDS_ACTOR_ID, &o.base_fee_burn)?;
         deposit(REWARD_ACTOR_ID, &o.miner_tip)?;
         deposit(BURNT_FUNDS_ACTOR_ID, &o.over_estimation_burn)?;

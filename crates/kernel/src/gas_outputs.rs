@@ -89,7 +89,11 @@ mod tests {
             (7_500_000_000 / 2, 7_500_000_000, 375_000_000, 3_375_000_000),
             (1, 7_500_000_000, 0, 7_499_999_999),
         ] {
-            assert_eq!(over_estimation(used, limit), (refund, burn), "{used}/{limit}");
+            assert_eq!(
+                over_estimation(used, limit),
+                (refund, burn),
+                "{used}/{limit}"
+            );
         }
     }
 

@@ -15,7 +15,7 @@
 //! # use std::sync::Arc;
 //! # use ifvm_kernel::*;
 //! # fn run(blockstore: fvm_ipld_blockstore::MemoryBlockstore, externs: impl Externs + Send + 'static,
-//! #        root: cid::Cid, msg: fvm_shared::message::Message) -> Result<(), Box<dyn std::error::Error>> {
+//! #        root: cid::Cid, msg: fvm_shared::message::Message) -> std::result::Result<(), Box<dyn std::error::Error>> {
 //! let nc = NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)?;
 //! let engine = ifvm_interp::Engine::new(nc.engine_config());
 //! let context = nc.for_epoch(2_683_348, 0, root);
@@ -41,6 +41,8 @@ mod history_map;
 mod kernel;
 mod machine;
 mod proofs;
+#[cfg(feature = "real-proofs")]
+mod real_proofs;
 mod signatures;
 mod state_access;
 mod state_tree;
@@ -55,6 +57,10 @@ pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
 pub use externs::Externs;
 pub use gas_outputs::GasOutputs;
 pub use kernel::{Ext, Kernel, SendResult, Store};
-pub use machine::{Machine, MachineContext, MachineError, NetworkConfig, UnsupportedNetworkVersion, TOTAL_FILECOIN};
+pub use machine::{
+    Machine, MachineContext, MachineError, NetworkConfig, UnsupportedNetworkVersion, TOTAL_FILECOIN,
+};
 pub use proofs::{compute_unsealed_sector_cid, AcceptAllProofs, ProofError, ProofVerifier};
+#[cfg(feature = "real-proofs")]
+pub use real_proofs::RealProofs;
 pub use state_tree::{ActorState, StateTree};

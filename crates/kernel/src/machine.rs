@@ -59,7 +59,8 @@ pub struct UnsupportedNetworkVersion(pub NetworkVersion);
 impl NetworkConfig {
     /// ref-fvm's defaults for `nv`.
     pub fn new(nv: NetworkVersion) -> std::result::Result<Self, UnsupportedNetworkVersion> {
-        let price_list = ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
+        let price_list =
+            ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
         Abi::for_network(nv).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(Self {
             network_version: nv,
@@ -77,7 +78,12 @@ impl NetworkConfig {
 
     /// The context for executing messages at `epoch` from `initial_state_root`, with a zero
     /// base fee and the total FIL supply as circulating supply.
-    pub fn for_epoch(&self, epoch: ChainEpoch, timestamp: u64, initial_state_root: Cid) -> MachineContext {
+    pub fn for_epoch(
+        &self,
+        epoch: ChainEpoch,
+        timestamp: u64,
+        initial_state_root: Cid,
+    ) -> MachineContext {
         MachineContext {
             network: self.clone(),
             epoch,
@@ -185,7 +191,9 @@ where
                     .store()
                     .get_cbor(&system.state)
                     .or_fatal("failed to load system actor state")?
-                    .ok_or_else(|| ExecutionError::from(Fatal::msg("system actor state not found")))?;
+                    .ok_or_else(|| {
+                        ExecutionError::from(Fatal::msg("system actor state not found"))
+                    })?;
                 Manifest::load(state_tree.store(), &state.builtin_actors)?
             }
         };
@@ -251,9 +259,13 @@ impl<B: Store, E: Ext> Machine<B, E> {
 /// ref-fvm stores the empty CBOR array block (`EMPTY_ARR_CID`, the state of a new actor) in
 /// every machine's blockstore.
 fn put_empty_array(store: &impl Blockstore) -> std::result::Result<(), MachineError> {
-    let block = fvm_ipld_encoding::to_vec::<[(); 0]>(&[]).map_err(|e| MachineError::Blockstore(e.to_string()))?;
+    let block = fvm_ipld_encoding::to_vec::<[(); 0]>(&[])
+        .map_err(|e| MachineError::Blockstore(e.to_string()))?;
     let cid = store
-        .put(Code::Blake2b256, &fvm_ipld_blockstore::Block::new(DAG_CBOR, block.as_slice()))
+        .put(
+            Code::Blake2b256,
+            &fvm_ipld_blockstore::Block::new(DAG_CBOR, block.as_slice()),
+        )
         .map_err(|e| MachineError::Blockstore(e.to_string()))?;
     debug_assert_eq!(cid, fvm_shared::EMPTY_ARR_CID);
     Ok(())

@@ -39,7 +39,9 @@ fn verify_bls(signature: &[u8], data: &[u8], addr: &Address) -> Result<(), Signa
     if bls_signatures::verify_messages(&sig, &[data], &[key]) {
         Ok(())
     } else {
-        Err(SignatureError(format!("bls signature verification failed for addr: {addr}")))
+        Err(SignatureError(format!(
+            "bls signature verification failed for addr: {addr}"
+        )))
     }
 }
 
@@ -56,9 +58,7 @@ fn verify_secp256k1(signature: &[u8], data: &[u8], addr: &Address) -> Result<(),
             signature.len()
         ))
     })?;
-    let hash = blake2b_simd::Params::new()
-        .hash_length(32)
-        .hash(data);
+    let hash = blake2b_simd::Params::new().hash_length(32).hash(data);
     let hash: &[u8; 32] = hash.as_bytes().try_into().expect("32-byte hash");
     let key = recover_secp_public_key(hash, signature)?;
     let recovered = Address::new_secp256k1(&key).map_err(|e| SignatureError(e.to_string()))?;

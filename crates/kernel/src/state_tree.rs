@@ -134,7 +134,9 @@ impl<S: Blockstore> StateTree<S> {
             let actor = self
                 .hamt
                 .get(&Address::new_id(id).to_bytes())
-                .map_err(|e| Fatal::with_source(format!("failed to lookup actor {id}"), e.to_string()))?
+                .map_err(|e| {
+                    Fatal::with_source(format!("failed to lookup actor {id}"), e.to_string())
+                })?
                 .cloned();
             Ok(CacheEntry {
                 dirty: false,
@@ -290,8 +292,12 @@ impl<S: Blockstore> StateTree<S> {
     }
 
     /// Visits every actor in the HAMT (unflushed changes are not visible).
-    pub fn for_each(&self, mut f: impl FnMut(Address, &ActorState) -> anyhow::Result<()>) -> anyhow::Result<()> {
-        self.hamt.for_each(|k, v| f(Address::from_bytes(&k.0)?, v))?;
+    pub fn for_each(
+        &self,
+        mut f: impl FnMut(Address, &ActorState) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        self.hamt
+            .for_each(|k, v| f(Address::from_bytes(&k.0)?, v))?;
         Ok(())
     }
 

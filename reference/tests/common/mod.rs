@@ -27,11 +27,15 @@ pub fn actors_dir() -> PathBuf {
 pub fn bundle(version: u32) -> Option<(SharedBlocks, Cid)> {
     let path = actors_dir().join(format!("v{version}.tar.zst"));
     if !path.exists() {
-        eprintln!("SKIPPED: builtin-actors bundle {} not found (set IFVM_ACTORS)", path.display());
+        eprintln!(
+            "SKIPPED: builtin-actors bundle {} not found (set IFVM_ACTORS)",
+            path.display()
+        );
         return None;
     }
     let store = CollectingStore::default();
-    let root = ifvm_actors::bundle::load_bundle_file(&store, &path, "mainnet").expect("valid bundle");
+    let root =
+        ifvm_actors::bundle::load_bundle_file(&store, &path, "mainnet").expect("valid bundle");
     Some((SharedBlocks::freeze(store), root))
 }
 
@@ -64,17 +68,31 @@ pub fn big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
 pub fn assert_same(what: &str, setup: Setup) -> Vec<MessageResult> {
     let s = setup.clone();
     let ours = big_stack(move || run_ifvm(&s, engine()));
-    let theirs = big_stack(move || ifvm_reference::run_ref_fvm(&setup).map_err(|e| format!("{e:#}")));
-    let (ours, theirs) = (ours.unwrap_or_else(|e| panic!("{what}: ifvm: {e}")), theirs.unwrap_or_else(|e| panic!("{what}: ref-fvm: {e}")));
+    let theirs =
+        big_stack(move || ifvm_reference::run_ref_fvm(&setup).map_err(|e| format!("{e:#}")));
+    let (ours, theirs) = (
+        ours.unwrap_or_else(|e| panic!("{what}: ifvm: {e}")),
+        theirs.unwrap_or_else(|e| panic!("{what}: ref-fvm: {e}")),
+    );
     assert_eq!(ours.len(), theirs.len(), "{what}: message count");
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        assert_eq!(a, b, "{what}: message {i} differs (left: ifvm, right: ref-fvm)");
+        assert_eq!(
+            a, b,
+            "{what}: message {i} differs (left: ifvm, right: ref-fvm)"
+        );
     }
     ours
 }
 
 /// A message from `from` to `to`.
-pub fn message(from: Address, to: Address, seq: u64, method: u64, value: TokenAmount, params: Vec<u8>) -> Message {
+pub fn message(
+    from: Address,
+    to: Address,
+    seq: u64,
+    method: u64,
+    value: TokenAmount,
+    params: Vec<u8>,
+) -> Message {
     Message {
         version: 0,
         from,
@@ -96,11 +114,8 @@ pub fn secp_address(seed: u8) -> Address {
 
 /// A setup around `genesis` at nv18 with `messages`.
 pub fn setup(genesis: Genesis, nv: u32, messages: Vec<Message>) -> Setup {
-    let (root, blocks, bundle) = genesis.finish().expect("genesis");
     Setup {
-        bundle,
-        blocks,
-        root,
+        state: genesis.finish().expect("genesis"),
         nv,
         epoch: 2_700_000,
         base_fee: TokenAmount::from_atto(100),

@@ -1,16 +1,317 @@
-use std::path::PathBuf;
-use ifvm_vectors::runner::{Outcome, Runner};
-fn main() {
-    let runner = Runner::new(ifvm_vectors::bundles::BundleSet::new("/work/shared/actors"));
-    let paths: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
-    let files = ifvm_vectors::collect_vectors(&paths).unwrap();
-    let (mut p, mut f, mut s) = (0, 0, 0);
-    for file in files {
-        let reports = std::thread::Builder::new().stack_size(256 << 20).spawn({ let file = file.clone(); let runner = unsafe { &*(&runner as *const Runner) }; move || runner.run_file(&file, false) }).unwrap().join().unwrap();
-        match reports {
-            Err(e) => { f += 1; println!("ERROR {}: {e}", file.display()); }
-            Ok(rs) => for r in rs { match r.outcome { Outcome::Passed => p += 1, Outcome::Skipped(why) => { s += 1; println!("SKIP {}: {why}", file.display()); } Outcome::Failed(m) => { f += 1; println!("FAIL {}: {:?} {:?} {:?} {:?}", file.display(), m.receipts, m.error, m.state_root, m.actors); } } }
+//! `ifvm`: run and inspect Filecoin test vectors on ifvm.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use fvm_ipld_encoding::from_slice;
+use fvm_shared::message::Message;
+use ifvm_gas::GasCharge;
+use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::runner::{Mismatch, Outcome, Runner, VariantReport};
+use ifvm_vectors::schema::MessageVector;
+use rayon::prelude::*;
+use serde_json::json;
+
+/// ifvm: a Filecoin VM on the wasmi interpreter, consensus-identical to ref-fvm.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Directory of builtin-actors bundles (`vN.tar.zst`). Default: $IFVM_ACTORS, else
+    /// ../shared/actors.
+    #[arg(long, global = true)]
+    actors: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Test vectors.
+    #[command(subcommand)]
+    Vectors(VectorsCommand),
+    /// Print the per-charge gas trace of a vector's messages.
+    Trace {
+        /// The vector file.
+        file: PathBuf,
+        /// The variant to run (default: the first).
+        #[arg(long)]
+        variant: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum VectorsCommand {
+    /// Run vectors (files or directories) and compare with their expected results.
+    Run {
+        /// Vector files or directories. Default: $IFVM_VECTORS, else
+        /// ../shared/fvm-test-vectors/corpus.
+        paths: Vec<PathBuf>,
+        /// Machine-readable results on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+    /// Decode a vector: messages, variants, expected receipts.
+    Show {
+        /// The vector file.
+        file: PathBuf,
+    },
+}
+
+fn env_or(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(default))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let actors = cli
+        .actors
+        .unwrap_or_else(|| env_or("IFVM_ACTORS", "../shared/actors"));
+    let result = match cli.command {
+        Command::Vectors(VectorsCommand::Run { paths, json, jobs }) => {
+            run(paths, json, jobs, actors)
+        }
+        Command::Vectors(VectorsCommand::Show { file }) => show(&file),
+        Command::Trace { file, variant } => trace(&file, variant.as_deref(), actors),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
-    println!("{p} passed, {f} failed, {s} skipped");
+}
+
+/// A result row: one variant of one file.
+struct Row {
+    path: PathBuf,
+    variant: String,
+    outcome: Outcome,
+}
+
+fn run(
+    paths: Vec<PathBuf>,
+    json: bool,
+    jobs: Option<usize>,
+    actors: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let paths = if paths.is_empty() {
+        vec![env_or("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus")]
+    } else {
+        paths
+    };
+    let files = ifvm_vectors::collect_vectors(&paths)?;
+    let runner = Runner::new(BundleSet::new(actors));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        // Deep call stacks recurse through the host: give workers room.
+        .stack_size(256 << 20)
+        .build()?;
+    let bar = indicatif::ProgressBar::new(files.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vectors {elapsed}")
+            .expect("valid template"),
+    );
+    let rows: Vec<Row> = pool.install(|| {
+        files
+            .par_iter()
+            .flat_map_iter(|path| {
+                let rows: Vec<Row> = match runner.run_file(path, true) {
+                    Ok(reports) => reports
+                        .into_iter()
+                        .map(|VariantReport { id, outcome }| Row {
+                            path: path.clone(),
+                            variant: id,
+                            outcome,
+                        })
+                        .collect(),
+                    Err(e) => vec![Row {
+                        path: path.clone(),
+                        variant: String::new(),
+                        outcome: Outcome::Failed(Box::new(Mismatch {
+                            error: Some(e.to_string()),
+                            ..Default::default()
+                        })),
+                    }],
+                };
+                bar.inc(1);
+                rows
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for row in &rows {
+        match &row.outcome {
+            Outcome::Passed => passed += 1,
+            Outcome::Skipped(_) => skipped += 1,
+            Outcome::Failed(_) => failed += 1,
+        }
+    }
+    if json {
+        let out: Vec<_> = rows.iter().map(row_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "passed": passed, "failed": failed, "skipped": skipped, "results": out,
+            }))?
+        );
+    } else {
+        for row in &rows {
+            match &row.outcome {
+                Outcome::Passed => {}
+                Outcome::Skipped(why) => {
+                    println!("SKIP {} [{}]: {why}", row.path.display(), row.variant)
+                }
+                Outcome::Failed(m) => {
+                    println!("FAIL {} [{}]", row.path.display(), row.variant);
+                    print!("{}", explain(m));
+                }
+            }
+        }
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn row_json(row: &Row) -> serde_json::Value {
+    let (status, detail) = match &row.outcome {
+        Outcome::Passed => ("passed", json!(null)),
+        Outcome::Skipped(why) => ("skipped", json!(why)),
+        Outcome::Failed(m) => (
+            "failed",
+            json!({
+                "receipts": m.receipts.iter().map(|d| json!({
+                    "message": d.message, "field": d.field, "expected": d.expected, "actual": d.actual,
+                })).collect::<Vec<_>>(),
+                "state_root": m.state_root.map(|(e, a)| json!({"expected": e.to_string(), "actual": a.to_string()})),
+                "actors": m.actors.iter().map(|a| json!({"actor": a.actor, "fields": a.fields})).collect::<Vec<_>>(),
+                "error": m.error,
+                "gas_trace": m.gas_trace.iter().map(charge_json).collect::<Vec<_>>(),
+            }),
+        ),
+    };
+    json!({"path": row.path.display().to_string(), "variant": row.variant, "status": status, "detail": detail})
+}
+
+fn charge_json(c: &GasCharge) -> serde_json::Value {
+    json!({"name": c.name, "compute_milligas": c.compute_gas.as_milligas(), "other_milligas": c.other_gas.as_milligas()})
+}
+
+/// A human-readable explanation of a mismatch.
+fn explain(m: &Mismatch) -> String {
+    let mut out = String::new();
+    for d in &m.receipts {
+        out += &format!(
+            "  message {}: {} expected {} but was {}\n",
+            d.message, d.field, d.expected, d.actual
+        );
+    }
+    if let Some((e, a)) = &m.state_root {
+        out += &format!("  state root expected {e} but was {a}\n");
+        for actor in &m.actors {
+            out += &format!("    {}\n", actor.actor);
+            for f in &actor.fields {
+                out += &format!("      {f}\n");
+            }
+        }
+    }
+    if let Some(e) = &m.error {
+        out += &format!("  error: {}\n", e.trim_end().replace('\n', "\n    "));
+    }
+    if !m.gas_trace.is_empty() {
+        out += "  gas trace of the first differing message:\n";
+        out += &format_trace(&m.gas_trace, "    ");
+    }
+    out
+}
+
+fn format_trace(trace: &[GasCharge], indent: &str) -> String {
+    let mut out = String::new();
+    let mut total = ifvm_gas::Gas::ZERO;
+    for (i, c) in trace.iter().enumerate() {
+        total += c.total();
+        out += &format!(
+            "{indent}{i:>5} {:<28} compute {:>14} other {:>14} total {:>14}\n",
+            c.name, c.compute_gas, c.other_gas, total
+        );
+    }
+    out
+}
+
+fn show(file: &Path) -> anyhow::Result<ExitCode> {
+    let v = MessageVector::load(file)?;
+    println!(
+        "vector {}",
+        v.meta.as_ref().map(|m| m.id.as_str()).unwrap_or("(no id)")
+    );
+    let pre = &v.preconditions;
+    for variant in &pre.variants {
+        println!(
+            "variant {}: epoch {}, nv{}",
+            variant.id, variant.epoch, variant.nv
+        );
+    }
+    println!(
+        "state root {} -> {}",
+        pre.state_tree.root_cid, v.postconditions.state_tree.root_cid
+    );
+    println!(
+        "base fee {:?}, circulating supply {:?}",
+        pre.basefee, pre.circ_supply
+    );
+    println!("recorded randomness: {}", v.randomness.len());
+    for (i, (m, r)) in v
+        .apply_messages
+        .iter()
+        .zip(&v.postconditions.receipts)
+        .enumerate()
+    {
+        let msg: Message = from_slice(&m.bytes)?;
+        println!(
+            "message {i}: {} -> {} nonce {} method {} value {} gas limit {} fee cap {} premium {} params {} bytes",
+            msg.from, msg.to, msg.sequence, msg.method_num, msg.value, msg.gas_limit, msg.gas_fee_cap,
+            msg.gas_premium, msg.params.len()
+        );
+        println!(
+            "  expect exit code {}, gas used {}, return {} bytes",
+            r.exit_code,
+            r.gas_used,
+            r.return_data.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn trace(file: &Path, variant: Option<&str>, actors: PathBuf) -> anyhow::Result<ExitCode> {
+    let v = MessageVector::load(file)?;
+    let variant = match variant {
+        Some(id) => v.preconditions.variants.iter().find(|x| x.id == id),
+        None => v.preconditions.variants.first(),
+    }
+    .ok_or_else(|| anyhow::anyhow!("no such variant"))?;
+    let runner = Runner::new(BundleSet::new(actors));
+    let v2 = v.clone();
+    let variant = variant.clone();
+    let traces = std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(move || runner.trace(&v2, &variant))?
+        .join()
+        .map_err(|_| anyhow::anyhow!("trace panicked"))?
+        .map_err(anyhow::Error::msg)?;
+    for (i, t) in traces.iter().enumerate() {
+        println!("message {i}: {} charges", t.len());
+        print!("{}", format_trace(t, "  "));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -44,8 +44,11 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             SignatureType::Secp256k1 => SignatureKind::Secp256k1,
             SignatureType::BLS => SignatureKind::Bls,
         };
-        self.cm
-            .charge_gas(self.cm.price_list().on_verify_signature(kind, plaintext.len()))?;
+        self.cm.charge_gas(
+            self.cm
+                .price_list()
+                .on_verify_signature(kind, plaintext.len()),
+        )?;
         match signer.payload() {
             Payload::BLS(_) | Payload::Secp256k1(_) => {}
             _ => {
@@ -73,7 +76,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Multihash> {
         let hasher = HashFunction::from_multihash_code(code)
             .ok_or_else(|| syscall_error!(IllegalArgument; "unsupported hash code {code}"))?;
-        self.cm.charge_gas(self.cm.price_list().on_hashing(hasher, data.len()))?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_hashing(hasher, data.len()))?;
         Ok(hasher_code(hasher).digest(data))
     }
 
@@ -97,7 +101,9 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .on_verify_post(first, info.challenged_sectors.len());
         self.cm.charge_gas(charge)?;
         let proofs = self.cm.machine.proofs.clone();
-        catch_panic("verifying post", || proofs.verify_post(info).or_illegal_argument())
+        catch_panic("verifying post", || {
+            proofs.verify_post(info).or_illegal_argument()
+        })
     }
 
     /// Checks block headers for a consensus fault (the externs decide).
@@ -136,7 +142,10 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// Verifies an aggregate of seals.
-    pub fn verify_aggregate_seals(&mut self, agg: &AggregateSealVerifyProofAndInfos) -> Result<bool> {
+    pub fn verify_aggregate_seals(
+        &mut self,
+        agg: &AggregateSealVerifyProofAndInfos,
+    ) -> Result<bool> {
         let charge = self
             .cm
             .price_list()

@@ -15,7 +15,8 @@ const BLAKE2B_256: u64 = 0xb220;
 impl<B: Store, E: Ext> Kernel<B, E> {
     /// Opens the block `cid` from the state blockstore.
     pub fn block_open(&mut self, cid: &Cid) -> Result<(BlockId, BlockStat)> {
-        self.cm.charge_gas(self.cm.price_list().on_block_open_base())?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_block_open_base())?;
         let data = self
             .cm
             .machine
@@ -24,8 +25,11 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .or_fatal("failed to read block")?
             .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
         let block = Block::new(cid.codec(), data);
-        self.cm
-            .charge_gas(self.cm.price_list().on_block_open_per_byte(block.size() as usize))?;
+        self.cm.charge_gas(
+            self.cm
+                .price_list()
+                .on_block_open_per_byte(block.size() as usize),
+        )?;
         let stat = block.stat();
         let id = self.blocks.put(block)?;
         Ok((id, stat))
@@ -36,7 +40,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if data.len() > self.cm.machine.context.network.max_block_size {
             return Err(syscall_error!(LimitExceeded; "blocks may not be larger than 1MiB"));
         }
-        self.cm.charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
         self.blocks.put(Block::new(codec, data))
     }
 
@@ -71,7 +76,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         let data = block.data();
         let start = offset as usize;
         let to_read = data.len().saturating_sub(start).min(buf.len());
-        self.cm.charge_gas(self.cm.price_list().on_block_read(to_read))?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_block_read(to_read))?;
         if to_read != 0 {
             buf[..to_read].copy_from_slice(&data[start..start + to_read]);
         }

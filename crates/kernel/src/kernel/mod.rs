@@ -123,9 +123,15 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if self.blocks.is_full() {
             return Err(syscall_error!(LimitExceeded; "cannot store return block"));
         }
-        let InvocationResult { exit_code, value } =
-            self.cm
-                .send(self.actor_id, *recipient, method, params, value, gas_limit, read_only)?;
+        let InvocationResult { exit_code, value } = self.cm.send(
+            self.actor_id,
+            *recipient,
+            method,
+            params,
+            value,
+            gas_limit,
+            read_only,
+        )?;
         Ok(match value {
             Some(block) => {
                 let block_stat = block.stat();

@@ -56,7 +56,8 @@ pub struct NetworkContext {
 impl<B: Store, E: Ext> Kernel<B, E> {
     /// The message context.
     pub fn msg_context(&mut self) -> Result<MessageContext> {
-        self.cm.charge_gas(self.cm.price_list().on_message_context())?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_message_context())?;
         Ok(MessageContext {
             origin: self.cm.origin(),
             nonce: self.cm.nonce(),
@@ -71,7 +72,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// The network context.
     pub fn network_context(&mut self) -> Result<NetworkContext> {
-        self.cm.charge_gas(self.cm.price_list().on_network_context())?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_network_context())?;
         let ctx = &self.cm.machine.context;
         Ok(NetworkContext {
             epoch: ctx.epoch,
@@ -97,12 +99,15 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             return Err(syscall_error!(IllegalArgument; "epoch {epoch} is in the future"));
         }
         if offset == 0 {
-            return Err(syscall_error!(IllegalArgument; "cannot lookup the tipset cid for the current epoch"));
+            return Err(
+                syscall_error!(IllegalArgument; "cannot lookup the tipset cid for the current epoch"),
+            );
         }
         if offset >= FINALITY {
             return Err(syscall_error!(IllegalArgument; "epoch {epoch} is too far in the past"));
         }
-        self.cm.charge_gas(self.cm.price_list().on_tipset_cid_v3(offset > 1))?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_tipset_cid_v3(offset > 1))?;
         self.cm
             .machine
             .externs
@@ -158,7 +163,9 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             return Err(syscall_error!(IllegalArgument; "event WAY too large"));
         }
         let event: ActorEvent = std::panic::catch_unwind(|| fvm_ipld_encoding::from_slice(raw))
-            .map_err(|_| syscall_error!(IllegalArgument; "panic when decoding event cbor from actor"))?
+            .map_err(
+                |_| syscall_error!(IllegalArgument; "panic when decoding event cbor from actor"),
+            )?
             .or_error(ErrorNumber::IllegalArgument)?;
         validate_event(&event)?;
         let (mut indexed_elements, mut indexed_bytes) = (0u32, 0usize);
@@ -173,12 +180,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 indexed_bytes += entry.value.len();
             }
         }
-        let charge = self
-            .cm
-            .price_list()
-            .on_actor_event_accept(indexed_elements, indexed_bytes, raw.len());
+        let charge =
+            self.cm
+                .price_list()
+                .on_actor_event_accept(indexed_elements, indexed_bytes, raw.len());
         self.cm.charge_gas(charge)?;
-        self.cm.append_event(StampedEvent::new(self.actor_id, event));
+        self.cm
+            .append_event(StampedEvent::new(self.actor_id, event));
         Ok(())
     }
 }
@@ -200,7 +208,9 @@ fn validate_event(event: &ActorEvent) -> Result<()> {
                 "event key exceeded max size: {} > {MAX_KEY_LEN}", entry.key.len()));
         }
         if entry.codec != IPLD_RAW {
-            return Err(syscall_error!(IllegalCodec; "event codec must be IPLD_RAW, was: {}", entry.codec));
+            return Err(
+                syscall_error!(IllegalCodec; "event codec must be IPLD_RAW, was: {}", entry.codec),
+            );
         }
         total += entry.value.len();
     }

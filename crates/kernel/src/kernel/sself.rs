@@ -17,11 +17,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// The actor's state root.
     pub fn root(&mut self) -> Result<Cid> {
-        self.get_self()?
-            .map(|a| a.state)
-            .ok_or_else(|| {
-                SyscallError::new(ErrorNumber::IllegalOperation, "state root requested after actor deletion").into()
-            })
+        self.get_self()?.map(|a| a.state).ok_or_else(|| {
+            SyscallError::new(
+                ErrorNumber::IllegalOperation,
+                "state root requested after actor deletion",
+            )
+            .into()
+        })
     }
 
     /// Sets the actor's state root.

@@ -12,12 +12,24 @@ use crate::syscall_error;
 
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
     f.define("actor", "resolve_address", resolve_address::<B, E>)
-        .define("actor", "lookup_delegated_address", lookup_delegated_address::<B, E>)
+        .define(
+            "actor",
+            "lookup_delegated_address",
+            lookup_delegated_address::<B, E>,
+        )
         .define("actor", "get_actor_code_cid", get_actor_code_cid::<B, E>)
         .define("actor", "next_actor_address", next_actor_address::<B, E>)
         .define("actor", "create_actor", create_actor::<B, E>)
-        .define("actor", "get_builtin_actor_type", get_builtin_actor_type::<B, E>)
-        .define("actor", "get_code_cid_for_type", get_code_cid_for_type::<B, E>)
+        .define(
+            "actor",
+            "get_builtin_actor_type",
+            get_builtin_actor_type::<B, E>,
+        )
+        .define(
+            "actor",
+            "get_code_cid_for_type",
+            get_code_cid_for_type::<B, E>,
+        )
         .define("actor", "balance_of", balance_of::<B, E>);
 }
 
@@ -32,12 +44,17 @@ fn lookup_delegated_address<B: Store, E: Ext>(
     obuf_off: u32,
     obuf_len: u32,
 ) -> SysResult<u32> {
-    let obuf = c.memory.slice_mut(obuf_off, obuf_len).map_err(ExecutionError::from)?;
+    let obuf = c
+        .memory
+        .slice_mut(obuf_off, obuf_len)
+        .map_err(ExecutionError::from)?;
     match c.host.lookup_delegated_address(actor_id)? {
         Some(addr) => {
             let bytes = addr.to_bytes();
             obuf.get_mut(..bytes.len())
-                .ok_or_else(|| syscall_error!(BufferTooSmall; "address output buffer is too small"))?
+                .ok_or_else(
+                    || syscall_error!(BufferTooSmall; "address output buffer is too small"),
+                )?
                 .copy_from_slice(&bytes);
             Ok(bytes.len() as u32)
         }
@@ -45,22 +62,38 @@ fn lookup_delegated_address<B: Store, E: Ext>(
     }
 }
 
-fn get_actor_code_cid<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, actor_id: u64, off: u32, len: u32) -> SysResult<u32> {
-    c.memory.check_bounds(off, len).map_err(ExecutionError::from)?;
+fn get_actor_code_cid<B: Store, E: Ext>(
+    mut c: Ctx<'_, B, E>,
+    actor_id: u64,
+    off: u32,
+    len: u32,
+) -> SysResult<u32> {
+    c.memory
+        .check_bounds(off, len)
+        .map_err(ExecutionError::from)?;
     let code = c.host.get_actor_code_cid(actor_id)?;
     Ok(c.memory.write_cid(&code, off, len)?)
 }
 
-fn next_actor_address<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<u32> {
+fn next_actor_address<B: Store, E: Ext>(
+    mut c: Ctx<'_, B, E>,
+    off: u32,
+    len: u32,
+) -> SysResult<u32> {
     let obuf = c.memory.slice_mut(off, len).map_err(ExecutionError::from)?;
     const EXPECTED_LEN: u32 = PAYLOAD_HASH_LEN as u32 + 1;
     if len < EXPECTED_LEN {
         return Err(syscall_error!(BufferTooSmall;
-            "output buffer must have a minimum capacity of 21 bytes").into());
+            "output buffer must have a minimum capacity of 21 bytes")
+        .into());
     }
     let bytes = c.host.next_actor_address().to_bytes();
     if bytes.len() > obuf.len() {
-        return Err(ExecutionError::from(Fatal::msg(format!("created {} byte actor address", bytes.len()))).into());
+        return Err(ExecutionError::from(Fatal::msg(format!(
+            "created {} byte actor address",
+            bytes.len()
+        )))
+        .into());
     }
     obuf[..bytes.len()].copy_from_slice(&bytes);
     Ok(bytes.len() as u32)
@@ -87,8 +120,15 @@ fn get_builtin_actor_type<B: Store, E: Ext>(c: Ctx<'_, B, E>, code_off: u32) -> 
     Ok(c.host.get_builtin_actor_type(&code)? as i32)
 }
 
-fn get_code_cid_for_type<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, typ: i32, off: u32, len: u32) -> SysResult<u32> {
-    c.memory.check_bounds(off, len).map_err(ExecutionError::from)?;
+fn get_code_cid_for_type<B: Store, E: Ext>(
+    mut c: Ctx<'_, B, E>,
+    typ: i32,
+    off: u32,
+    len: u32,
+) -> SysResult<u32> {
+    c.memory
+        .check_bounds(off, len)
+        .map_err(ExecutionError::from)?;
     let code = c.host.get_code_cid_for_type(typ as u32)?;
     Ok(c.memory.write_cid(&code, off, len)?)
 }

@@ -1,6 +1,8 @@
 //! `crypto` syscalls.
 
-use fvm_shared::crypto::signature::{SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE};
+use fvm_shared::crypto::signature::{
+    SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+};
 use fvm_shared::piece::PieceInfo;
 use fvm_shared::sector::{
     AggregateSealVerifyProofAndInfos, RegisteredSealProof, ReplicaUpdateInfo, SealVerifyInfo,
@@ -17,13 +19,33 @@ use crate::syscall_error;
 
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
     f.define("crypto", "verify_signature", verify_signature::<B, E>)
-        .define("crypto", "recover_secp_public_key", recover_secp_public_key::<B, E>)
+        .define(
+            "crypto",
+            "recover_secp_public_key",
+            recover_secp_public_key::<B, E>,
+        )
         .define("crypto", "hash", hash::<B, E>)
-        .define("crypto", "compute_unsealed_sector_cid", compute_unsealed_sector_cid::<B, E>)
+        .define(
+            "crypto",
+            "compute_unsealed_sector_cid",
+            compute_unsealed_sector_cid::<B, E>,
+        )
         .define("crypto", "verify_post", verify_post::<B, E>)
-        .define("crypto", "verify_consensus_fault", verify_consensus_fault::<B, E>)
-        .define("crypto", "verify_aggregate_seals", verify_aggregate_seals::<B, E>)
-        .define("crypto", "verify_replica_update", verify_replica_update::<B, E>)
+        .define(
+            "crypto",
+            "verify_consensus_fault",
+            verify_consensus_fault::<B, E>,
+        )
+        .define(
+            "crypto",
+            "verify_aggregate_seals",
+            verify_aggregate_seals::<B, E>,
+        )
+        .define(
+            "crypto",
+            "verify_replica_update",
+            verify_replica_update::<B, E>,
+        )
         .define("crypto", "batch_verify_seals", batch_verify_seals::<B, E>);
 }
 
@@ -50,12 +72,22 @@ fn verify_signature<B: Store, E: Ext>(
     let sig_type = match sig_type {
         1 => SignatureType::Secp256k1,
         2 => SignatureType::BLS,
-        other => return Err(syscall_error!(IllegalArgument; "unknown signature type {other}").into()),
+        other => {
+            return Err(syscall_error!(IllegalArgument; "unknown signature type {other}").into())
+        }
     };
-    let sig = c.memory.slice(sig_off, sig_len).map_err(ExecutionError::from)?;
+    let sig = c
+        .memory
+        .slice(sig_off, sig_len)
+        .map_err(ExecutionError::from)?;
     let addr = c.memory.read_address(addr_off, addr_len)?;
-    let plaintext = c.memory.slice(plaintext_off, plaintext_len).map_err(ExecutionError::from)?;
-    Ok(validity(c.host.verify_signature(sig_type, sig, &addr, plaintext)?))
+    let plaintext = c
+        .memory
+        .slice(plaintext_off, plaintext_len)
+        .map_err(ExecutionError::from)?;
+    Ok(validity(
+        c.host.verify_signature(sig_type, sig, &addr, plaintext)?,
+    ))
 }
 
 fn recover_secp_public_key<B: Store, E: Ext>(
@@ -82,12 +114,20 @@ fn hash<B: Store, E: Ext>(
     digest_off: u32,
     digest_len: u32,
 ) -> SysResult<u32> {
-    c.memory.check_bounds(digest_off, digest_len).map_err(ExecutionError::from)?;
+    c.memory
+        .check_bounds(digest_off, digest_len)
+        .map_err(ExecutionError::from)?;
     let digest = {
-        let data = c.memory.slice(data_off, data_len).map_err(ExecutionError::from)?;
+        let data = c
+            .memory
+            .slice(data_off, data_len)
+            .map_err(ExecutionError::from)?;
         c.host.hash(code, data)?
     };
-    let out = c.memory.slice_mut(digest_off, digest_len).map_err(ExecutionError::from)?;
+    let out = c
+        .memory
+        .slice_mut(digest_off, digest_len)
+        .map_err(ExecutionError::from)?;
     let n = out.len().min(digest.digest().len());
     out[..n].copy_from_slice(&digest.digest()[..n]);
     Ok(n as u32)
@@ -102,11 +142,15 @@ fn compute_unsealed_sector_cid<B: Store, E: Ext>(
     cid_len: u32,
 ) -> SysResult<u32> {
     let proof = RegisteredSealProof::from(proof_type);
-    if matches!(proof, RegisteredSealProof::Invalid(_)) || proof_type > c.host.abi().max_seal_proof() {
+    if matches!(proof, RegisteredSealProof::Invalid(_))
+        || proof_type > c.host.abi().max_seal_proof()
+    {
         return Err(syscall_error!(IllegalArgument; "invalid proof type {proof_type}").into());
     }
     let pieces: Vec<PieceInfo> = c.memory.read_cbor(pieces_off, pieces_len)?;
-    c.memory.check_bounds(cid_off, cid_len).map_err(ExecutionError::from)?;
+    c.memory
+        .check_bounds(cid_off, cid_len)
+        .map_err(ExecutionError::from)?;
     let cid = c.host.compute_unsealed_sector_cid(proof, &pieces)?;
     Ok(c.memory.write_cid(&cid, cid_off, cid_len)?)
 }
@@ -126,9 +170,18 @@ fn verify_consensus_fault<B: Store, E: Ext>(
     extra_off: u32,
     extra_len: u32,
 ) -> SysResult<VerifyConsensusFault> {
-    let h1 = c.memory.slice(h1_off, h1_len).map_err(ExecutionError::from)?;
-    let h2 = c.memory.slice(h2_off, h2_len).map_err(ExecutionError::from)?;
-    let extra = c.memory.slice(extra_off, extra_len).map_err(ExecutionError::from)?;
+    let h1 = c
+        .memory
+        .slice(h1_off, h1_len)
+        .map_err(ExecutionError::from)?;
+    let h2 = c
+        .memory
+        .slice(h2_off, h2_len)
+        .map_err(ExecutionError::from)?;
+    let extra = c
+        .memory
+        .slice(extra_off, extra_len)
+        .map_err(ExecutionError::from)?;
     Ok(match c.host.verify_consensus_fault(h1, h2, extra)? {
         Some(fault) => VerifyConsensusFault {
             fault: fault.fault_type as u32,
@@ -145,7 +198,11 @@ fn verify_consensus_fault<B: Store, E: Ext>(
     })
 }
 
-fn verify_aggregate_seals<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<i32> {
+fn verify_aggregate_seals<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    off: u32,
+    len: u32,
+) -> SysResult<i32> {
     let agg: AggregateSealVerifyProofAndInfos = c.memory.read_cbor(off, len)?;
     Ok(validity(c.host.verify_aggregate_seals(&agg)?))
 }

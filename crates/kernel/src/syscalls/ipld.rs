@@ -26,12 +26,23 @@ fn block_open<B: Store, E: Ext>(c: Ctx<'_, B, E>, cid_off: u32) -> SysResult<Ipl
     })
 }
 
-fn block_create<B: Store, E: Ext>(c: Ctx<'_, B, E>, codec: u64, off: u32, len: u32) -> SysResult<u32> {
+fn block_create<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    codec: u64,
+    off: u32,
+    len: u32,
+) -> SysResult<u32> {
     let data = c.memory.slice(off, len).map_err(ExecutionError::from)?;
     Ok(c.host.block_create(codec, data)?)
 }
 
-fn block_read<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, id: u32, offset: u32, off: u32, len: u32) -> SysResult<i32> {
+fn block_read<B: Store, E: Ext>(
+    mut c: Ctx<'_, B, E>,
+    id: u32,
+    offset: u32,
+    off: u32,
+    len: u32,
+) -> SysResult<i32> {
     let buf = c.memory.slice_mut(off, len).map_err(ExecutionError::from)?;
     Ok(c.host.block_read(id, offset, buf)?)
 }
@@ -52,7 +63,9 @@ fn block_link<B: Store, E: Ext>(
     cid_off: u32,
     cid_len: u32,
 ) -> SysResult<u32> {
-    c.memory.check_bounds(cid_off, cid_len).map_err(ExecutionError::from)?;
+    c.memory
+        .check_bounds(cid_off, cid_len)
+        .map_err(ExecutionError::from)?;
     let cid = c.host.block_link(id, hash_fun, hash_len)?;
     Ok(c.memory.write_cid(&cid, cid_off, cid_len)?)
 }

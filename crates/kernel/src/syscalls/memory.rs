@@ -31,16 +31,17 @@ pub(crate) trait FilecoinMemory {
 
 impl FilecoinMemory for GuestMemory<'_> {
     fn read_cid(&self, offset: u32) -> Result<Cid> {
-        let bytes = self
-            .tail(offset)
-            .map_err(|_| syscall_error!(IllegalArgument; "cid at offset {offset} is out of bounds"))?;
+        let bytes = self.tail(offset).map_err(
+            |_| syscall_error!(IllegalArgument; "cid at offset {offset} is out of bounds"),
+        )?;
         Cid::read_bytes(bytes).or_error(ErrorNumber::IllegalArgument)
     }
 
     fn write_cid(&mut self, cid: &Cid, offset: u32, len: u32) -> Result<u32> {
         let out = self.slice_mut(offset, len)?;
         let mut buf = Vec::with_capacity(MAX_CID_LEN);
-        cid.write_bytes(&mut buf).or_fatal("failed to format a cid")?;
+        cid.write_bytes(&mut buf)
+            .or_fatal("failed to format a cid")?;
         if buf.len() > out.len() {
             return Err(syscall_error!(BufferTooSmall; "cid output buffer is too small"));
         }

@@ -17,7 +17,11 @@ const MAX_MESSAGE_LEN: usize = 1024;
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
     f.define("vm", "exit", exit::<B, E>)
         .define("vm", "message_context", message_context::<B, E>)
-        .define("network", "total_fil_circ_supply", total_fil_circ_supply::<B, E>)
+        .define(
+            "network",
+            "total_fil_circ_supply",
+            total_fil_circ_supply::<B, E>,
+        )
         .define("network", "context", network_context::<B, E>)
         .define("network", "tipset_cid", tipset_cid::<B, E>)
         .define("self", "root", root::<B, E>)
@@ -25,7 +29,11 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
         .define("self", "current_balance", current_balance::<B, E>)
         .define("self", "self_destruct", self_destruct::<B, E>)
         .define("rand", "get_chain_randomness", get_chain_randomness::<B, E>)
-        .define("rand", "get_beacon_randomness", get_beacon_randomness::<B, E>)
+        .define(
+            "rand",
+            "get_beacon_randomness",
+            get_beacon_randomness::<B, E>,
+        )
         .define("gas", "charge", charge_gas::<B, E>)
         .define("gas", "available", gas_available::<B, E>)
         .define("event", "emit_event", emit_event::<B, E>)
@@ -34,7 +42,13 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
         .define("debug", "store_artifact", store_artifact::<B, E>);
 }
 
-fn exit<B: Store, E: Ext>(c: Ctx<'_, B, E>, code: u32, blk: u32, msg_off: u32, msg_len: u32) -> SysResult<()> {
+fn exit<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    code: u32,
+    blk: u32,
+    msg_off: u32,
+    msg_len: u32,
+) -> SysResult<()> {
     let code = ExitCode::new(code);
     if !code.is_success() && code.is_system_error() {
         return Err(HostError::Abort(Abort::Exit(
@@ -75,7 +89,10 @@ fn message_context<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<MessageConte
 }
 
 fn total_fil_circ_supply<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmount> {
-    Ok(SysTokenAmount::new(&c.host.total_fil_circ_supply(), "circulating supply")?)
+    Ok(SysTokenAmount::new(
+        &c.host.total_fil_circ_supply(),
+        "circulating supply",
+    )?)
 }
 
 fn network_context<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<NetworkContext> {
@@ -89,14 +106,23 @@ fn network_context<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<NetworkConte
     })
 }
 
-fn tipset_cid<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, epoch: i64, obuf_off: u32, obuf_len: u32) -> SysResult<u32> {
-    c.memory.check_bounds(obuf_off, obuf_len).map_err(crate::error::ExecutionError::from)?;
+fn tipset_cid<B: Store, E: Ext>(
+    mut c: Ctx<'_, B, E>,
+    epoch: i64,
+    obuf_off: u32,
+    obuf_len: u32,
+) -> SysResult<u32> {
+    c.memory
+        .check_bounds(obuf_off, obuf_len)
+        .map_err(crate::error::ExecutionError::from)?;
     let cid = c.host.tipset_cid(epoch)?;
     Ok(c.memory.write_cid(&cid, obuf_off, obuf_len)?)
 }
 
 fn root<B: Store, E: Ext>(mut c: Ctx<'_, B, E>, obuf_off: u32, obuf_len: u32) -> SysResult<u32> {
-    c.memory.check_bounds(obuf_off, obuf_len).map_err(crate::error::ExecutionError::from)?;
+    c.memory
+        .check_bounds(obuf_off, obuf_len)
+        .map_err(crate::error::ExecutionError::from)?;
     let root = c.host.root()?;
     Ok(c.memory.write_cid(&root, obuf_off, obuf_len)?)
 }
@@ -111,7 +137,11 @@ fn current_balance<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmou
     Ok(SysTokenAmount::new(&balance, "balance")?)
 }
 
-fn self_destruct<B: Store, E: Ext>(c: Ctx<'_, B, E>, addr_off: u32, addr_len: u32) -> SysResult<()> {
+fn self_destruct<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    addr_off: u32,
+    addr_len: u32,
+) -> SysResult<()> {
     let addr = c.memory.read_address(addr_off, addr_len)?;
     Ok(c.host.self_destruct(&addr)?)
 }
@@ -123,7 +153,10 @@ fn get_chain_randomness<B: Store, E: Ext>(
     entropy_off: u32,
     entropy_len: u32,
 ) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    let entropy = c.memory.slice(entropy_off, entropy_len).map_err(crate::error::ExecutionError::from)?;
+    let entropy = c
+        .memory
+        .slice(entropy_off, entropy_len)
+        .map_err(crate::error::ExecutionError::from)?;
     Ok(c.host.get_randomness_from_tickets(pers, round, entropy)?)
 }
 
@@ -134,12 +167,23 @@ fn get_beacon_randomness<B: Store, E: Ext>(
     entropy_off: u32,
     entropy_len: u32,
 ) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    let entropy = c.memory.slice(entropy_off, entropy_len).map_err(crate::error::ExecutionError::from)?;
+    let entropy = c
+        .memory
+        .slice(entropy_off, entropy_len)
+        .map_err(crate::error::ExecutionError::from)?;
     Ok(c.host.get_randomness_from_beacon(pers, round, entropy)?)
 }
 
-fn charge_gas<B: Store, E: Ext>(c: Ctx<'_, B, E>, name_off: u32, name_len: u32, compute: u64) -> SysResult<()> {
-    let bytes = c.memory.slice(name_off, name_len).map_err(crate::error::ExecutionError::from)?;
+fn charge_gas<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    name_off: u32,
+    name_len: u32,
+    compute: u64,
+) -> SysResult<()> {
+    let bytes = c
+        .memory
+        .slice(name_off, name_len)
+        .map_err(crate::error::ExecutionError::from)?;
     let name = std::str::from_utf8(bytes).or_illegal_argument()?;
     Ok(c.host.charge_gas(name, Gas::new(compute))?)
 }
@@ -149,7 +193,10 @@ fn gas_available<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<u64> {
 }
 
 fn emit_event<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<()> {
-    let raw = c.memory.slice(off, len).map_err(crate::error::ExecutionError::from)?;
+    let raw = c
+        .memory
+        .slice(off, len)
+        .map_err(crate::error::ExecutionError::from)?;
     Ok(c.host.emit_event(raw)?)
 }
 
@@ -157,7 +204,10 @@ fn log<B: Store, E: Ext>(c: Ctx<'_, B, E>, msg_off: u32, msg_len: u32) -> SysRes
     if !c.host.debug_enabled() {
         return Ok(());
     }
-    let msg = c.memory.slice(msg_off, msg_len).map_err(crate::error::ExecutionError::from)?;
+    let msg = c
+        .memory
+        .slice(msg_off, msg_len)
+        .map_err(crate::error::ExecutionError::from)?;
     let msg = std::str::from_utf8(msg).or_illegal_argument()?;
     eprintln!("{msg}");
     Ok(())
@@ -177,8 +227,13 @@ fn store_artifact<B: Store, E: Ext>(
     if !c.host.debug_enabled() {
         return Ok(());
     }
-    c.memory.slice(data_off, data_len).map_err(crate::error::ExecutionError::from)?;
-    let name = c.memory.slice(name_off, name_len).map_err(crate::error::ExecutionError::from)?;
+    c.memory
+        .slice(data_off, data_len)
+        .map_err(crate::error::ExecutionError::from)?;
+    let name = c
+        .memory
+        .slice(name_off, name_len)
+        .map_err(crate::error::ExecutionError::from)?;
     let name = std::str::from_utf8(name).or_illegal_argument()?;
     Ok(crate::kernel::validate_artifact_name(name)?)
 }

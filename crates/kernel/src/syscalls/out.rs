@@ -127,7 +127,13 @@ impl GuestValue for MessageContext {
     const SIZE: usize = 80;
     fn write_le(&self, out: &mut [u8]) {
         let mut w = Writer(out);
-        for v in [self.origin, self.nonce, self.caller, self.receiver, self.method_number] {
+        for v in [
+            self.origin,
+            self.nonce,
+            self.caller,
+            self.receiver,
+            self.method_number,
+        ] {
             w.put(&v.to_le_bytes());
         }
         self.value_received.write(&mut w);
@@ -168,10 +174,22 @@ mod tests {
         assert_eq!(IpldOpen::SIZE, std::mem::size_of::<out::ipld::IpldOpen>());
         assert_eq!(IpldStat::SIZE, std::mem::size_of::<out::ipld::IpldStat>());
         assert_eq!(SendOut::SIZE, std::mem::size_of::<out::send::Send>());
-        assert_eq!(VerifyConsensusFault::SIZE, std::mem::size_of::<out::crypto::VerifyConsensusFault>());
-        assert_eq!(MessageContext::SIZE, std::mem::size_of::<out::vm::MessageContext>());
-        assert_eq!(NetworkContext::SIZE, std::mem::size_of::<out::network::NetworkContext>());
-        assert_eq!(SysTokenAmount::SIZE, std::mem::size_of::<fvm_shared::sys::TokenAmount>());
+        assert_eq!(
+            VerifyConsensusFault::SIZE,
+            std::mem::size_of::<out::crypto::VerifyConsensusFault>()
+        );
+        assert_eq!(
+            MessageContext::SIZE,
+            std::mem::size_of::<out::vm::MessageContext>()
+        );
+        assert_eq!(
+            NetworkContext::SIZE,
+            std::mem::size_of::<out::network::NetworkContext>()
+        );
+        assert_eq!(
+            SysTokenAmount::SIZE,
+            std::mem::size_of::<fvm_shared::sys::TokenAmount>()
+        );
     }
 
     #[test]

@@ -1,0 +1,166 @@
+//! The conformance corpus: every vector under `IFVM_VECTORS` (default
+//! `../shared/fvm-test-vectors/corpus`) must pass or be skipped for a stated reason, with
+//! builtin-actors bundles from `IFVM_ACTORS` (default `../shared/actors`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::runner::{Outcome, Runner};
+use ifvm_vectors::schema::MessageVector;
+use rayon::prelude::*;
+
+fn workspace_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(default)
+    })
+}
+
+fn runner() -> Option<Runner> {
+    let actors = workspace_path("IFVM_ACTORS", "../shared/actors");
+    if !actors.is_dir() {
+        eprintln!(
+            "SKIPPED: no builtin-actors bundles at {} (set IFVM_ACTORS)",
+            actors.display()
+        );
+        return None;
+    }
+    Some(Runner::new(BundleSet::new(actors)))
+}
+
+fn pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(256 << 20)
+        .build()
+        .expect("thread pool")
+}
+
+#[test]
+fn corpus_passes() {
+    let dir = workspace_path("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus");
+    if !dir.is_dir() {
+        eprintln!(
+            "SKIPPED: no test vectors at {} (set IFVM_VECTORS)",
+            dir.display()
+        );
+        return;
+    }
+    let Some(runner) = runner() else { return };
+    let files = ifvm_vectors::collect_vectors(std::slice::from_ref(&dir)).expect("readable corpus");
+    let results: Vec<_> = pool().install(|| {
+        files
+            .par_iter()
+            .map(|f| (f.clone(), runner.run_file(f, true)))
+            .collect()
+    });
+    let (mut passed, mut failures, mut skipped) = (0, Vec::new(), BTreeMap::<String, usize>::new());
+    for (file, result) in results {
+        match result {
+            Err(e) => failures.push(format!("{}: {e}", file.display())),
+            Ok(reports) => {
+                for r in reports {
+                    match r.outcome {
+                        Outcome::Passed => passed += 1,
+                        Outcome::Skipped(why) => *skipped.entry(why).or_default() += 1,
+                        Outcome::Failed(m) => {
+                            failures.push(format!("{} [{}]: {m:?}", file.display(), r.id))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "corpus {}: {passed} passed, {} failed, {} skipped",
+        dir.display(),
+        failures.len(),
+        skipped.values().sum::<usize>()
+    );
+    for (why, n) in &skipped {
+        eprintln!("  skipped {n}: {why}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} variants failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(passed > 0, "no vector ran");
+}
+
+fn hygge_vector(method_dir: &str) -> Option<MessageVector> {
+    let dir = workspace_path("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus")
+        .join("extracted/0002-hygge-01")
+        .join(method_dir);
+    let file = ifvm_vectors::collect_vectors(std::slice::from_ref(&dir))
+        .ok()?
+        .into_iter()
+        .next();
+    if file.is_none() {
+        eprintln!("SKIPPED: no vector under {}", dir.display());
+    }
+    MessageVector::load(&file?).ok()
+}
+
+fn run_alone(runner: Runner, v: MessageVector) -> Outcome {
+    pool().install(move || runner.run(&v, true).expect("runs").remove(0).outcome)
+}
+
+#[test]
+fn a_wrong_expectation_is_reported_with_its_field_and_trace() {
+    let (Some(runner), Some(mut v)) = (runner(), hygge_vector("fil_10_storagemarket/AddBalance"))
+    else {
+        return;
+    };
+    v.postconditions.receipts[0].gas_used += 1;
+    match run_alone(runner, v) {
+        Outcome::Failed(m) => {
+            assert_eq!(m.receipts.len(), 1, "{m:?}");
+            assert_eq!(m.receipts[0].field, "gas_used");
+            assert!(
+                !m.gas_trace.is_empty(),
+                "a failing message comes with its gas trace"
+            );
+            assert!(m.state_root.is_none());
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_wrong_state_root_names_the_differing_actors() {
+    let (Some(runner), Some(mut v)) = (runner(), hygge_vector("fil_10_storagemarket/AddBalance"))
+    else {
+        return;
+    };
+    v.postconditions.state_tree.root_cid = v.preconditions.state_tree.root_cid;
+    match run_alone(runner, v) {
+        Outcome::Failed(m) => {
+            assert!(m.receipts.is_empty());
+            assert!(m.state_root.is_some());
+            assert!(
+                m.actors.iter().any(|a| a.actor.starts_with("sender")),
+                "{:?}",
+                m.actors
+            );
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_successful_dispute_is_skipped_as_proof_dependent() {
+    let (Some(runner), Some(mut v)) = (
+        runner(),
+        hygge_vector("fil_10_storageminer/DisputeWindowedPoSt"),
+    ) else {
+        return;
+    };
+    v.postconditions.receipts[0].exit_code = 0;
+    match run_alone(runner, v) {
+        Outcome::Skipped(why) => assert!(why.contains("proof"), "{why}"),
+        other => panic!("expected a skip, got {other:?}"),
+    }
+}
