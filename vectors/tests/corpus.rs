@@ -164,3 +164,56 @@ fn a_successful_dispute_is_skipped_as_proof_dependent() {
         other => panic!("expected a skip, got {other:?}"),
     }
 }
+
+/// Every import of every builtin actor of the bundles a supported network version runs must be
+/// a syscall ifvm links (ref-fvm fails to link the actor otherwise).
+#[test]
+fn builtin_actors_import_only_linked_syscalls() {
+    use ifvm_vectors::genesis::Genesis;
+    let actors = workspace_path("IFVM_ACTORS", "../shared/actors");
+    let bundles = BundleSet::new(&actors);
+    let mut checked = 0;
+    for nv in [18u32, 19, 20] {
+        let version = ifvm_vectors::bundles::actors_version(nv).unwrap();
+        let path = actors.join(format!("v{version}.tar.zst"));
+        if !path.exists() {
+            eprintln!("SKIPPED: {} not found", path.display());
+            continue;
+        }
+        let store = ifvm_vectors::store::CollectingStore::default();
+        let root = ifvm_actors::bundle::load_bundle_file(&store, &path, "mainnet").unwrap();
+        let genesis = Genesis::new(bundles.for_network(nv).unwrap(), &root).unwrap();
+        let manifest = genesis.manifest().clone();
+        let state = genesis.finish().unwrap();
+        let nc =
+            ifvm_kernel::NetworkConfig::new(fvm_shared::version::NetworkVersion::from(nv)).unwrap();
+        let machine = ifvm_kernel::Machine::new(
+            nc.for_epoch(0, 0, state.root),
+            state.store(),
+            ifvm_vectors::scenario::DeterministicExterns,
+            ifvm_interp::Engine::new(nc.engine_config()),
+            std::sync::Arc::new(ifvm_kernel::AcceptAllProofs),
+        )
+        .unwrap();
+        for (name, code) in manifest.entries() {
+            let wasm = fvm_ipld_blockstore::Blockstore::get(machine.blockstore(), code)
+                .unwrap()
+                .unwrap();
+            for payload in wasmparser::Parser::new(0).parse_all(&wasm) {
+                if let wasmparser::Payload::ImportSection(imports) = payload.unwrap() {
+                    for import in imports {
+                        let import = import.unwrap();
+                        assert!(
+                            machine.defines_syscall(import.module, import.name),
+                            "nv{nv}: {name} imports {}::{}, which is not linked",
+                            import.module,
+                            import.name
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("checked {checked} imports");
+}

@@ -134,6 +134,11 @@ impl<H: Host> HostFunctions<H> {
         self
     }
 
+    /// True if `module::name` is defined.
+    pub fn defines(&self, module: &str, name: &str) -> bool {
+        self.get(module, name).is_some()
+    }
+
     pub(crate) fn get(&self, module: &str, name: &str) -> Option<&Factory<H>> {
         self.funcs.get(module)?.get(name)
     }

@@ -221,6 +221,11 @@ impl<B: Store, E: Ext> Machine<B, E> {
         &self.manifest
     }
 
+    /// True if actors on this machine can import the syscall `module::name`.
+    pub fn defines_syscall(&self, module: &str, name: &str) -> bool {
+        self.syscalls.defines(module, name)
+    }
+
     /// The externs.
     pub fn externs(&self) -> &E {
         &self.externs
