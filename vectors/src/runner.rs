@@ -94,10 +94,17 @@ pub struct Runner {
 impl Runner {
     /// A runner taking bundles from `bundles`.
     pub fn new(bundles: BundleSet) -> Self {
+        Self::with_compilation(bundles, ifvm_interp::Compilation::default())
+    }
+
+    /// A runner whose engine translates Wasm as `compilation` says.
+    pub fn with_compilation(bundles: BundleSet, compilation: ifvm_interp::Compilation) -> Self {
         let nc = NetworkConfig::new(NetworkVersion::V18).expect("nv18 is supported");
+        let mut config = nc.engine_config();
+        config.compilation = compilation;
         Self {
             bundles,
-            engine: Engine::new(nc.engine_config()),
+            engine: Engine::new(config),
         }
     }
 

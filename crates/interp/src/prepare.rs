@@ -9,7 +9,8 @@
 //! 3. Inject gas metering with the engine's [`WasmGasPrices`](ifvm_gas::WasmGasPrices) under the
 //!    import module `gas` (this adds the `gas.gas_counter` global import). The order matters: the
 //!    limiter's pre/postambles are then metered like the rest of the code, as in ref-fvm.
-//! 4. Check instance limits and build the wasmi module ([`PreparedModule::from_instrumented`]).
+//! 4. Inline the metering calls (`crate::inline_gas`), which leaves gas unchanged.
+//! 5. Check instance limits and build the wasmi module ([`PreparedModule::from_instrumented`]).
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -41,11 +42,14 @@ pub fn instrument(raw: &[u8], config: &EngineConfig) -> Result<Vec<u8>, PrepareE
         let limited = stack_limiter::inject(raw, config.max_wasm_stack)?;
         gas_metering::inject(&limited, &config.wasm_prices, "gas")
     });
-    match instrumented {
-        Ok(Ok(wasm)) => Ok(wasm),
-        Ok(Err(e)) => Err(PrepareError::Instrumentation(e.to_string())),
-        Err(_) => Err(PrepareError::Instrumentation(
-            "instrumenter panicked".to_string(),
-        )),
-    }
+    let metered = match instrumented {
+        Ok(Ok(wasm)) => wasm,
+        Ok(Err(e)) => return Err(PrepareError::Instrumentation(e.to_string())),
+        Err(_) => {
+            return Err(PrepareError::Instrumentation(
+                "instrumenter panicked".to_string(),
+            ))
+        }
+    };
+    crate::inline_gas::inline_gas_counter(&metered)
 }

@@ -53,12 +53,24 @@ enum VectorsCommand {
         /// Worker threads (default: all cores).
         #[arg(long)]
         jobs: Option<usize>,
+        /// When wasmi translates actor code to its bytecode.
+        #[arg(long, value_enum, default_value = "lazy")]
+        compilation: CompilationArg,
     },
     /// Decode a vector: messages, variants, expected receipts.
     Show {
         /// The vector file.
         file: PathBuf,
     },
+}
+
+/// When wasmi translates actor code.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CompilationArg {
+    /// Each function on its first call (validation is eager).
+    Lazy,
+    /// Every function up front.
+    Eager,
 }
 
 fn env_or(var: &str, default: &str) -> PathBuf {
@@ -73,8 +85,18 @@ fn main() -> ExitCode {
         .actors
         .unwrap_or_else(|| env_or("IFVM_ACTORS", "../shared/actors"));
     let result = match cli.command {
-        Command::Vectors(VectorsCommand::Run { paths, json, jobs }) => {
-            run(paths, json, jobs, actors)
+        Command::Vectors(VectorsCommand::Run {
+            paths,
+            json,
+            jobs,
+            compilation,
+        }) => {
+            let compilation = match compilation {
+                CompilationArg::Lazy => ifvm_interp::Compilation::Lazy,
+                CompilationArg::Eager => ifvm_interp::Compilation::Eager,
+            };
+            let runner = Runner::with_compilation(BundleSet::new(actors), compilation);
+            run(paths, json, jobs, runner)
         }
         Command::Vectors(VectorsCommand::Show { file }) => show(&file),
         Command::Trace { file, variant } => trace(&file, variant.as_deref(), actors),
@@ -99,7 +121,7 @@ fn run(
     paths: Vec<PathBuf>,
     json: bool,
     jobs: Option<usize>,
-    actors: PathBuf,
+    runner: Runner,
 ) -> anyhow::Result<ExitCode> {
     let paths = if paths.is_empty() {
         vec![env_or("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus")]
@@ -107,7 +129,6 @@ fn run(
         paths
     };
     let files = ifvm_vectors::collect_vectors(&paths)?;
-    let runner = Runner::new(BundleSet::new(actors));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
         // Deep call stacks recurse through the host: give workers room.

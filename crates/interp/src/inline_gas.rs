@@ -1,0 +1,309 @@
+//! Inlining the gas charges: `fvm-wasm-instrument` meters a block by calling a small function
+//! (`gas -= cost; if gas < 0 { unreachable }`). A call is cheap in compiled code but costs an
+//! interpreter a frame push and pop; at the start of every metered block that dominated
+//! execution time. This pass replaces each call to that function with its body, after metering
+//! (so gas is unchanged) and only for a function whose body is exactly the counter's (so the
+//! result is the same whoever wrote the module).
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
+use wasm_encoder::{BlockType, Instruction, ValType};
+use wasmparser::{Operator, Parser, Payload, TypeRef};
+
+use crate::PrepareError;
+
+/// The gas global and the counter function of an instrumented module.
+struct Counter {
+    global: u32,
+    func: u32,
+}
+
+/// Finds the gas counter: a function of type `(i64) -> ()`, without locals, whose body is
+/// `global.get G; local.get 0; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s;
+/// if; unreachable; end; end`, G being the imported `gas.gas_counter`.
+fn find_counter(wasm: &[u8]) -> Result<Option<Counter>, wasmparser::BinaryReaderError> {
+    let (mut imported_funcs, mut imported_globals) = (0u32, 0u32);
+    let mut gas_global = None;
+    let mut func_types = Vec::new();
+    let mut types = Vec::new();
+    let mut defined = 0u32;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::TypeSection(reader) => {
+                for ty in reader.into_iter_err_on_gc_types() {
+                    let ty = ty?;
+                    types
+                        .push(ty.params() == [wasmparser::ValType::I64] && ty.results().is_empty());
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    let import = import?;
+                    match import.ty {
+                        TypeRef::Func(_) => imported_funcs += 1,
+                        TypeRef::Global(_) => {
+                            if import.module == "gas" && import.name == "gas_counter" {
+                                gas_global = Some(imported_globals);
+                            }
+                            imported_globals += 1;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    func_types.push(ty?);
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                let index = defined;
+                defined += 1;
+                let Some(global) = gas_global else { continue };
+                let right_type = func_types
+                    .get(index as usize)
+                    .and_then(|t| types.get(*t as usize))
+                    .copied()
+                    .unwrap_or(false);
+                if right_type
+                    && body.get_locals_reader()?.get_count() == 0
+                    && is_counter_body(&body, global)?
+                {
+                    return Ok(Some(Counter {
+                        global,
+                        func: imported_funcs + index,
+                    }));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+fn is_counter_body(
+    body: &wasmparser::FunctionBody<'_>,
+    g: u32,
+) -> Result<bool, wasmparser::BinaryReaderError> {
+    let mut ops = body.get_operators_reader()?;
+    let mut seen = Vec::new();
+    while !ops.eof() {
+        seen.push(ops.read()?);
+        if seen.len() > 11 {
+            return Ok(false);
+        }
+    }
+    use Operator as O;
+    Ok(matches!(
+        seen.as_slice(),
+        [
+            O::GlobalGet { global_index: a },
+            O::LocalGet { local_index: 0 },
+            O::I64Sub,
+            O::GlobalSet { global_index: b },
+            O::GlobalGet { global_index: c },
+            O::I64Const { value: 0 },
+            O::I64LtS,
+            O::If { blockty: wasmparser::BlockType::Empty },
+            O::Unreachable,
+            O::End,
+            O::End,
+        ] if *a == g && *b == g && *c == g
+    ))
+}
+
+/// Rewrites calls to the counter into its body.
+struct Inliner {
+    counter: Counter,
+    /// Parameter count of each function type.
+    type_params: Vec<u32>,
+    /// Type index of each function (imported, then defined).
+    func_types: Vec<u32>,
+    /// Index of the next defined function to encode.
+    next_func: u32,
+}
+
+impl Inliner {
+    /// `gas -= cost; if gas < 0 { unreachable }`, the cost being a constant or in `scratch`,
+    /// and the new gas kept in `scratch` rather than read back from the global.
+    fn charge(&self, f: &mut wasm_encoder::Function, cost: Cost, scratch: u32) {
+        let g = self.counter.global;
+        f.instruction(&Instruction::GlobalGet(g));
+        match cost {
+            Cost::Const(v) => f.instruction(&Instruction::I64Const(v)),
+            Cost::Scratch => f.instruction(&Instruction::LocalGet(scratch)),
+        };
+        f.instruction(&Instruction::I64Sub)
+            .instruction(&Instruction::LocalTee(scratch))
+            .instruction(&Instruction::GlobalSet(g))
+            .instruction(&Instruction::LocalGet(scratch))
+            .instruction(&Instruction::I64Const(0))
+            .instruction(&Instruction::I64LtS)
+            .instruction(&Instruction::If(BlockType::Empty))
+            .instruction(&Instruction::Unreachable)
+            .instruction(&Instruction::End);
+    }
+}
+
+enum Cost {
+    Const(i64),
+    Scratch,
+}
+
+impl Reencode for Inliner {
+    type Error = core::convert::Infallible;
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        let index = self.next_func;
+        self.next_func += 1;
+        let params = self
+            .func_types
+            .get(index as usize)
+            .and_then(|t| self.type_params.get(*t as usize))
+            .copied()
+            .unwrap_or(0);
+        let mut locals = Vec::new();
+        let mut declared = 0u32;
+        for pair in func.get_locals_reader()? {
+            let (count, ty) = pair?;
+            declared += count;
+            locals.push((count, RoundtripReencoder.val_type(ty)?));
+        }
+        // A scratch local: for costs computed at run time (memory.grow), and the new gas.
+        let scratch = params + declared;
+        locals.push((1, ValType::I64));
+        let mut f = wasm_encoder::Function::new(locals);
+        let mut reader = func.get_operators_reader()?;
+        let mut pending: Option<i64> = None;
+        while !reader.eof() {
+            let op = reader.read()?;
+            match op {
+                Operator::Call { function_index } if function_index == self.counter.func => {
+                    match pending.take() {
+                        Some(v) => self.charge(&mut f, Cost::Const(v), scratch),
+                        None => {
+                            f.instruction(&Instruction::LocalSet(scratch));
+                            self.charge(&mut f, Cost::Scratch, scratch);
+                        }
+                    }
+                }
+                Operator::I64Const { value } => {
+                    if let Some(v) = pending.replace(value) {
+                        f.instruction(&Instruction::I64Const(v));
+                    }
+                }
+                other => {
+                    if let Some(v) = pending.take() {
+                        f.instruction(&Instruction::I64Const(v));
+                    }
+                    f.instruction(&RoundtripReencoder.instruction(other)?);
+                }
+            }
+        }
+        if let Some(v) = pending {
+            f.instruction(&Instruction::I64Const(v));
+        }
+        code.function(&f);
+        Ok(())
+    }
+}
+
+/// The module with gas-counter calls inlined (unchanged if it has no counter).
+pub(crate) fn inline_gas_counter(wasm: &[u8]) -> Result<Vec<u8>, PrepareError> {
+    let invalid = |e: &dyn core::fmt::Display| PrepareError::Instrumentation(e.to_string());
+    let Some(counter) = find_counter(wasm).map_err(|e| invalid(&e))? else {
+        return Ok(wasm.to_vec());
+    };
+    let (mut type_params, mut func_types) = (Vec::new(), Vec::new());
+    let mut imported = 0u32;
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| invalid(&e))? {
+            Payload::TypeSection(reader) => {
+                for ty in reader.into_iter_err_on_gc_types() {
+                    type_params.push(ty.map_err(|e| invalid(&e))?.params().len() as u32);
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader {
+                    if let TypeRef::Func(t) = import.map_err(|e| invalid(&e))?.ty {
+                        func_types.push(t);
+                        imported += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(reader) => {
+                for t in reader {
+                    func_types.push(t.map_err(|e| invalid(&e))?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut inliner = Inliner {
+        counter,
+        type_params,
+        func_types,
+        next_func: imported,
+    };
+    let mut module = wasm_encoder::Module::new();
+    inliner
+        .parse_core_module(&mut module, Parser::new(0), wasm)
+        .map_err(|e| invalid(&e))?;
+    Ok(module.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls_to(wasm: &[u8], func: u32) -> usize {
+        let mut n = 0;
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::CodeSectionEntry(body) = payload.unwrap() {
+                let mut ops = body.get_operators_reader().unwrap();
+                while !ops.eof() {
+                    if matches!(ops.read().unwrap(), Operator::Call { function_index } if function_index == func)
+                    {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn every_counter_call_is_inlined() {
+        let raw = wat::parse_str(
+            r#"(module (memory 1)
+                 (func (export "f") (param i32) (result i32)
+                   (loop (br_if 0 (i32.eqz (local.get 0))))
+                   (drop (memory.grow (local.get 0)))
+                   (call $g (i32.const 1)))
+                 (func $g (param i32) (result i32) (local.get 0)))"#,
+        )
+        .unwrap();
+        let config =
+            crate::EngineConfig::new(ifvm_gas::price_list_for(18).unwrap().wasm_rules().clone());
+        let limited =
+            fvm_wasm_instrument::stack_limiter::inject(&raw, config.max_wasm_stack).unwrap();
+        let metered =
+            fvm_wasm_instrument::gas_metering::inject(&limited, &config.wasm_prices, "gas")
+                .unwrap();
+        let counter = find_counter(&metered)
+            .unwrap()
+            .expect("the instrumenter's counter");
+        assert!(calls_to(&metered, counter.func) >= 3);
+        let inlined = inline_gas_counter(&metered).unwrap();
+        assert_eq!(calls_to(&inlined, counter.func), 0);
+        wasmparser::Validator::new().validate_all(&inlined).unwrap();
+        // Without a counter, modules are unchanged.
+        assert_eq!(inline_gas_counter(&raw).unwrap(), raw);
+    }
+}
