@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use cid::Cid;
+
 use crate::store::{CollectingStore, SharedBlocks};
 
 /// The mainnet builtin-actors version of a network version.
@@ -45,7 +47,7 @@ pub enum BundlesError {
 /// Bundles found in a directory as `vN.tar.zst` (or `vN.car`), loaded on first use.
 pub struct BundleSet {
     dir: PathBuf,
-    loaded: Mutex<BTreeMap<u32, SharedBlocks>>,
+    loaded: Mutex<BTreeMap<u32, (SharedBlocks, Cid)>>,
 }
 
 impl BundleSet {
@@ -64,6 +66,11 @@ impl BundleSet {
 
     /// The blocks of the mainnet bundle for `nv`.
     pub fn for_network(&self, nv: u32) -> Result<SharedBlocks, BundlesError> {
+        self.with_root(nv).map(|(blocks, _)| blocks)
+    }
+
+    /// The blocks of the mainnet bundle for `nv`, and the bundle's root (its manifest).
+    pub fn with_root(&self, nv: u32) -> Result<(SharedBlocks, Cid), BundlesError> {
         let version = actors_version(nv).ok_or(BundlesError::UnknownNetwork(nv))?;
         if let Some(b) = self
             .loaded
@@ -78,18 +85,19 @@ impl BundleSet {
             path = self.dir.join(format!("v{version}.car"));
         }
         let store = CollectingStore::default();
-        ifvm_actors::bundle::load_bundle_file(&store, &path, "mainnet").map_err(|source| {
-            BundlesError::Load {
-                version,
-                path: path.display().to_string(),
-                source,
-            }
-        })?;
-        let blocks = SharedBlocks::freeze(store);
+        let root =
+            ifvm_actors::bundle::load_bundle_file(&store, &path, "mainnet").map_err(|source| {
+                BundlesError::Load {
+                    version,
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
+        let loaded = (SharedBlocks::freeze(store), root);
         self.loaded
             .lock()
             .expect("bundle cache poisoned")
-            .insert(version, blocks.clone());
-        Ok(blocks)
+            .insert(version, loaded.clone());
+        Ok(loaded)
     }
 }

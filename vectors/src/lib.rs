@@ -2,15 +2,24 @@
 //! ifvm and comparing every receipt and the final state root, and explaining mismatches (which
 //! receipt field, which actors and state fields, and the gas trace). The `ifvm` binary is the
 //! command-line front end.
+//!
+//! Gas-model research (never conformance runs): [`observe`] runs messages with timed traces,
+//! instruction profiles or another version's prices; [`trace_report`] renders what it saw;
+//! [`reprice`] re-prices whole corpora; [`calibrate`] fits time against gas per charge type.
 
 pub mod bundles;
+pub mod calibrate;
 pub mod explain;
 pub mod externs;
 pub mod genesis;
+pub mod observe;
+pub mod prepared;
+pub mod reprice;
 pub mod runner;
 pub mod scenario;
 pub mod schema;
 pub mod store;
+pub mod trace_report;
 
 use std::path::{Path, PathBuf};
 

@@ -1,27 +1,23 @@
 //! Running vectors: one machine per variant, every receipt and the final state root compared.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use cid::Cid;
 use fvm_ipld_encoding::from_slice;
 use fvm_shared::address::Protocol;
 use fvm_shared::crypto::signature::SECP_SIG_LEN;
-use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_gas::GasCharge;
 use ifvm_interp::Engine;
-use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Machine, NetworkConfig, TOTAL_FILECOIN};
+use ifvm_kernel::{ApplyKind, Executor, NetworkConfig};
 
 use crate::bundles::BundleSet;
 use crate::explain::{diff_states, ActorDiff};
 use crate::externs::ReplayExterns;
+use crate::prepared::PreparedVariant;
 use crate::schema::{MessageVector, Variant, VectorError};
 use crate::store::RunStore;
-
-/// ref-fvm's conformance runner's base fee when a vector gives none.
-const DEFAULT_BASE_FEE: u128 = 100;
 
 /// The miner actor's `DisputeWindowedPoSt` method, which succeeds only for an invalid proof.
 const DISPUTE_WINDOWED_POST: u64 = 24;
@@ -125,16 +121,15 @@ impl Runner {
         if vector.class != "message" {
             return Err(RunError::Class(vector.class.clone()));
         }
-        let car = vector.car_bytes()?;
         Ok(vector
             .preconditions
             .variants
             .iter()
             .map(|variant| {
-                let mut outcome = self.run_variant(vector, &car, variant, false);
+                let mut outcome = self.run_variant(vector, variant, false);
                 if let (true, Outcome::Failed(m)) = (trace, &outcome) {
                     if m.error.is_none() {
-                        outcome = self.run_variant(vector, &car, variant, true);
+                        outcome = self.run_variant(vector, variant, true);
                     }
                 }
                 VariantReport {
@@ -145,91 +140,34 @@ impl Runner {
             .collect())
     }
 
-    /// Applies the vector's messages under `variant`, with gas tracing if `tracing`; returns
-    /// each message's gas trace.
-    pub fn trace(
+    /// Decodes `variant` of `vector` with this runner's bundles.
+    pub fn prepare(
         &self,
         vector: &MessageVector,
         variant: &Variant,
-    ) -> Result<Vec<Vec<GasCharge>>, String> {
-        let car = vector.car_bytes().map_err(|e| e.to_string())?;
-        let mut exec = self.executor(vector, &car, variant, true)?;
-        let mut traces = Vec::new();
-        for m in &vector.apply_messages {
-            let (msg, raw_length) = decode_message(&m.bytes)?;
-            let ret = exec
-                .execute_message(msg, ApplyKind::Explicit, raw_length)
-                .map_err(|e| e.to_string())?;
-            traces.push(ret.gas_trace);
-        }
-        Ok(traces)
+    ) -> Result<PreparedVariant, String> {
+        PreparedVariant::new(&self.bundles, vector, variant).map_err(|e| e.to_string())
     }
 
-    fn executor(
-        &self,
-        vector: &MessageVector,
-        car: &[u8],
-        variant: &Variant,
-        tracing: bool,
-    ) -> Result<Executor<RunStore, ReplayExterns>, String> {
-        let nv = NetworkVersion::from(variant.nv);
-        let nc = NetworkConfig::new(nv).map_err(|e| e.to_string())?;
-        let bundle = self
-            .bundles
-            .for_network(variant.nv)
-            .map_err(|e| e.to_string())?;
-        let store = RunStore::new(vec![bundle]);
-        fvm_ipld_car::load_car_unchecked(&store, car)
-            .map_err(|e| format!("invalid vector CAR: {e}"))?;
-        let pre = &vector.preconditions;
-        let mut mc = nc.for_epoch(
-            variant.epoch,
-            (variant.epoch * 30) as u64,
-            pre.state_tree.root_cid,
-        );
-        mc.base_fee = TokenAmount::from_atto(pre.basefee.unwrap_or(DEFAULT_BASE_FEE));
-        mc.circ_supply = pre
-            .circ_supply
-            .map(TokenAmount::from_atto)
-            .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN));
-        mc.tracing = tracing;
-        let externs = ReplayExterns::new(vector.randomness.clone());
-        let machine = Machine::new(
-            mc,
-            store,
-            externs,
-            self.engine.clone(),
-            Arc::new(AcceptAllProofs),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Executor::new(machine))
-    }
-
-    fn run_variant(
-        &self,
-        vector: &MessageVector,
-        car: &[u8],
-        variant: &Variant,
-        tracing: bool,
-    ) -> Outcome {
+    fn run_variant(&self, vector: &MessageVector, variant: &Variant, tracing: bool) -> Outcome {
         if let Err(e) = NetworkConfig::new(NetworkVersion::from(variant.nv)) {
             return Outcome::Skipped(format!("{e} (ifvm runs nv18 to nv20)"));
         }
-        let mut exec = match self.executor(vector, car, variant, tracing) {
-            Ok(e) => e,
+        let prepared = match self.prepare(vector, variant) {
+            Ok(p) => p,
             Err(e) => return failed(e),
         };
+        let mut exec = match prepared.ifvm_executor(&self.engine, tracing) {
+            Ok(e) => e,
+            Err(e) => return failed(e.to_string()),
+        };
         let mut mismatch = Mismatch::default();
-        for (i, (m, expected)) in vector
-            .apply_messages
-            .iter()
+        for (i, ((msg, raw_length), expected)) in prepared
+            .messages
+            .into_iter()
             .zip(&vector.postconditions.receipts)
             .enumerate()
         {
-            let (msg, raw_length) = match decode_message(&m.bytes) {
-                Ok(v) => v,
-                Err(e) => return failed(e),
-            };
             if let Some(reason) = needs_real_proofs(&exec, &msg, expected.exit_code) {
                 return Outcome::Skipped(reason);
             }

@@ -15,6 +15,7 @@ use multihash_codetable::{Code, MultihashDigest};
 
 use crate::genesis::GenesisState;
 use crate::runner::decode_message;
+use crate::store::RunStore;
 
 /// A state and the messages to apply to it.
 #[derive(Clone)]
@@ -36,14 +37,13 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Each message's CBOR encoding and on-chain length.
-    pub fn encoded_messages(&self) -> Vec<(Vec<u8>, usize)> {
+    /// Each message with its on-chain length.
+    pub fn decoded_messages(&self) -> Vec<(Message, usize)> {
         self.messages
             .iter()
             .map(|m| {
                 let bytes = to_vec(m).expect("messages serialize");
-                let (_, len) = decode_message(&bytes).expect("messages round-trip");
-                (bytes, len)
+                decode_message(&bytes).expect("messages round-trip")
             })
             .collect()
     }
@@ -111,25 +111,35 @@ impl Externs for DeterministicExterns {
     }
 }
 
+impl Setup {
+    /// An ifvm executor at the setup's state, on `engine` (whose module cache it shares).
+    pub fn ifvm_executor(
+        &self,
+        engine: &Engine,
+    ) -> Result<Executor<RunStore, DeterministicExterns>, String> {
+        let mut nc =
+            NetworkConfig::new(NetworkVersion::from(self.nv)).map_err(|e| e.to_string())?;
+        nc.chain_id = ChainID::from(self.chain_id);
+        let mut mc = nc.for_epoch(self.epoch, (self.epoch * 30) as u64, self.state.root);
+        mc.base_fee = self.base_fee.clone();
+        mc.circ_supply = self.circ_supply.clone();
+        let machine = Machine::new(
+            mc,
+            self.state.store(),
+            DeterministicExterns,
+            engine.clone(),
+            std::sync::Arc::new(AcceptAllProofs),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(Executor::new(machine))
+    }
+}
+
 /// Runs `setup` on ifvm, flushing after every message.
 pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, String> {
-    let mut nc = NetworkConfig::new(NetworkVersion::from(setup.nv)).map_err(|e| e.to_string())?;
-    nc.chain_id = ChainID::from(setup.chain_id);
-    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.state.root);
-    mc.base_fee = setup.base_fee.clone();
-    mc.circ_supply = setup.circ_supply.clone();
-    let machine = Machine::new(
-        mc,
-        setup.state.store(),
-        DeterministicExterns,
-        engine.clone(),
-        std::sync::Arc::new(AcceptAllProofs),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut exec = Executor::new(machine);
+    let mut exec = setup.ifvm_executor(engine)?;
     let mut out = Vec::new();
-    for (bytes, raw_length) in setup.encoded_messages() {
-        let (msg, _) = decode_message(&bytes)?;
+    for (msg, raw_length) in setup.decoded_messages() {
         let ret = exec
             .execute_message(msg, ApplyKind::Explicit, raw_length)
             .map_err(|e| e.to_string())?;

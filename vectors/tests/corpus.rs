@@ -2,92 +2,27 @@
 //! `../shared/fvm-test-vectors/corpus`) must pass or be skipped for a stated reason, with
 //! builtin-actors bundles from `IFVM_ACTORS` (default `../shared/actors`).
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+mod common;
 
+use common::{pool, run_corpus, runner, vectors_dir, workspace_path};
 use ifvm_vectors::bundles::BundleSet;
 use ifvm_vectors::runner::{Outcome, Runner};
 use ifvm_vectors::schema::MessageVector;
-use rayon::prelude::*;
-
-fn workspace_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(default)
-    })
-}
-
-fn runner() -> Option<Runner> {
-    let actors = workspace_path("IFVM_ACTORS", "../shared/actors");
-    if !actors.is_dir() {
-        eprintln!(
-            "SKIPPED: no builtin-actors bundles at {} (set IFVM_ACTORS)",
-            actors.display()
-        );
-        return None;
-    }
-    Some(Runner::new(BundleSet::new(actors)))
-}
-
-fn pool() -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .stack_size(256 << 20)
-        .build()
-        .expect("thread pool")
-}
 
 #[test]
 fn corpus_passes() {
-    let dir = workspace_path("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus");
-    if !dir.is_dir() {
-        eprintln!(
-            "SKIPPED: no test vectors at {} (set IFVM_VECTORS)",
-            dir.display()
-        );
+    let (Some(dir), Some(runner)) = (vectors_dir(), runner()) else {
         return;
-    }
-    let Some(runner) = runner() else { return };
-    let files = ifvm_vectors::collect_vectors(std::slice::from_ref(&dir)).expect("readable corpus");
-    let results: Vec<_> = pool().install(|| {
-        files
-            .par_iter()
-            .map(|f| (f.clone(), runner.run_file(f, true)))
-            .collect()
-    });
-    let (mut passed, mut failures, mut skipped) = (0, Vec::new(), BTreeMap::<String, usize>::new());
-    for (file, result) in results {
-        match result {
-            Err(e) => failures.push(format!("{}: {e}", file.display())),
-            Ok(reports) => {
-                for r in reports {
-                    match r.outcome {
-                        Outcome::Passed => passed += 1,
-                        Outcome::Skipped(why) => *skipped.entry(why).or_default() += 1,
-                        Outcome::Failed(m) => {
-                            failures.push(format!("{} [{}]: {m:?}", file.display(), r.id))
-                        }
-                    }
-                }
-            }
-        }
-    }
-    eprintln!(
-        "corpus {}: {passed} passed, {} failed, {} skipped",
-        dir.display(),
-        failures.len(),
-        skipped.values().sum::<usize>()
-    );
-    for (why, n) in &skipped {
-        eprintln!("  skipped {n}: {why}");
-    }
+    };
+    let tally = run_corpus(&dir, &runner, &pool());
+    eprintln!("corpus {}: {}", dir.display(), tally.summary());
     assert!(
-        failures.is_empty(),
+        tally.failures.is_empty(),
         "{} variants failed:\n{}",
-        failures.len(),
-        failures.join("\n")
+        tally.failures.len(),
+        tally.failures.join("\n")
     );
-    assert!(passed > 0, "no vector ran");
+    assert!(tally.passed > 0, "no vector ran");
 }
 
 fn hygge_vector(method_dir: &str) -> Option<MessageVector> {

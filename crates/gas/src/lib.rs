@@ -3,7 +3,8 @@
 //! - [`Gas`]: an amount of gas stored in milligas, with saturating arithmetic and ref-fvm's
 //!   rounding rules.
 //! - [`GasCharge`] and [`GasTracker`]: named charges (compute and other gas) against a limit, with
-//!   nested limits for sub-calls and an optional trace of every charge.
+//!   nested limits for sub-calls and an optional trace of every charge, optionally timed
+//!   ([`timing`]: research only, never affects gas).
 //! - [`PriceList`]: the price of every operation the VM charges for, for every network version
 //!   from nv18 to nv29 ([`price_list_for`]). Values are those of ref-fvm 3.14 (nv18–nv20) and
 //!   ref-fvm 4.8 (nv21–nv29).
@@ -20,6 +21,7 @@ mod charge;
 mod gas;
 mod kinds;
 mod price_list;
+pub mod timing;
 mod tracker;
 mod wasm_rules;
 
@@ -27,5 +29,6 @@ pub use charge::GasCharge;
 pub use gas::{Gas, MILLIGAS_PRECISION};
 pub use kinds::{HashFunction, SignatureKind};
 pub use price_list::{price_list_for, PriceList, ScalingCost, Step, StepCost};
+pub use timing::{Clock, Span, TimedTrace};
 pub use tracker::{GasTracker, OutOfGas};
 pub use wasm_rules::{WasmGasPrices, TABLE_ELEMENT_SIZE, WASM_PAGE_SIZE};

@@ -3,6 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
+use crate::timing::{Clock, Span, TimedTrace, Timer};
 use crate::{Gas, GasCharge};
 
 /// The message ran out of gas: the tracker's used gas now equals its limit.
@@ -23,18 +24,40 @@ struct Snapshot {
     used: Gas,
 }
 
+/// The recorded charges, and their timer when the trace is timed.
+#[derive(Debug)]
+struct Trace {
+    charges: Vec<GasCharge>,
+    timer: Option<Timer>,
+}
+
+impl Trace {
+    #[inline]
+    fn record(&mut self, charge: GasCharge, span: Span) {
+        self.charges.push(charge);
+        if let Some(timer) = &mut self.timer {
+            timer.charged(span);
+        }
+    }
+}
+
 /// Tracks gas used against a limit, with nested limits for sub-calls.
 ///
 /// Semantics are ref-fvm's: a limit above `i64::MAX` milligas is capped there; a charge that
 /// would exceed the limit sets used gas to the limit and fails with [`OutOfGas`]; a nested limit
 /// ([`push_limit`](Self::push_limit)) is the smaller of the requested limit and the gas still
 /// available, and popping it adds what the sub-call used to the outer usage.
+///
+/// Tracing (recording every charge) and timing (also recording the time of the work each charge
+/// pays for, see [`crate::timing`]) are observation only: they never change what is charged,
+/// what fails or what is available. Without tracing, a charge costs one untaken branch more than
+/// the arithmetic.
 #[derive(Debug)]
 pub struct GasTracker {
     limit: Gas,
     used: Gas,
     snapshots: Vec<Snapshot>,
-    trace: Option<Vec<GasCharge>>,
+    trace: Option<Trace>,
 }
 
 impl GasTracker {
@@ -49,17 +72,32 @@ impl GasTracker {
             limit,
             used: used.min(limit),
             snapshots: Vec::new(),
-            trace: trace.then(Vec::new),
+            trace: trace.then(|| Trace {
+                charges: Vec::new(),
+                timer: None,
+            }),
         }
+    }
+
+    /// A tracing tracker that also times every charge with `clock` (see [`crate::timing`]);
+    /// otherwise as [`new`](Self::new). Gas accounting is identical to an untimed tracker's.
+    pub fn new_timed(limit: Gas, used: Gas, clock: Clock) -> Self {
+        let mut tracker = Self::new(limit, used, false);
+        tracker.trace = Some(Trace {
+            charges: Vec::new(),
+            timer: Some(Timer::new(clock)),
+        });
+        tracker
     }
 
     /// Charges `charge.total()`; on failure, all remaining gas is used and [`OutOfGas`] returned.
     /// The charge is traced (if tracing) whether or not it fits.
+    /// When timing, the charge's time is that of the work following it ([`Span::Following`]).
     #[inline]
     pub fn apply_charge(&mut self, charge: GasCharge) -> Result<(), OutOfGas> {
         let res = self.charge_inner(charge.total());
         if let Some(trace) = &mut self.trace {
-            trace.push(charge);
+            trace.record(charge, Span::Following);
         }
         res
     }
@@ -71,11 +109,35 @@ impl GasTracker {
         name: impl Into<Cow<'static, str>>,
         gas: Gas,
     ) -> Result<(), OutOfGas> {
+        self.charge_gas_spanning(name, gas, Span::Following)
+    }
+
+    /// Charges `gas` as compute gas under `name`, timed (when timing) over `span`; the charge
+    /// itself is exactly [`charge_gas`](Self::charge_gas)'s.
+    #[inline]
+    pub fn charge_gas_spanning(
+        &mut self,
+        name: impl Into<Cow<'static, str>>,
+        gas: Gas,
+        span: Span,
+    ) -> Result<(), OutOfGas> {
         let res = self.charge_inner(gas);
         if let Some(trace) = &mut self.trace {
-            trace.push(GasCharge::new(name, gas, Gas::ZERO));
+            trace.record(GasCharge::new(name, gas, Gas::ZERO), span);
         }
         res
+    }
+
+    /// Marks the guest resuming execution (when timing): the open charge's span ends and guest
+    /// time starts (see [`Span::SinceGuestResumed`]). No effect on gas.
+    #[inline]
+    pub fn guest_resumed(&mut self) {
+        if let Some(Trace {
+            timer: Some(timer), ..
+        }) = &mut self.trace
+        {
+            timer.guest_resumed();
+        }
     }
 
     #[inline]
@@ -137,9 +199,27 @@ impl GasTracker {
         self.trace.is_some()
     }
 
-    /// Takes the charges recorded so far (empty if not tracing).
+    /// True if charges are being timed.
+    #[inline]
+    pub fn is_timing(&self) -> bool {
+        matches!(self.trace, Some(Trace { timer: Some(_), .. }))
+    }
+
+    /// Takes the charges recorded so far (empty if not tracing), discarding their times.
     pub fn take_trace(&mut self) -> Vec<GasCharge> {
-        self.trace.as_mut().map(core::mem::take).unwrap_or_default()
+        self.take_timed_trace().charges
+    }
+
+    /// Takes the charges recorded so far with their times (see [`TimedTrace`]); the open
+    /// charge's span ends now.
+    pub fn take_timed_trace(&mut self) -> TimedTrace {
+        match &mut self.trace {
+            Some(trace) => TimedTrace {
+                charges: core::mem::take(&mut trace.charges),
+                elapsed: trace.timer.as_mut().map(Timer::take).unwrap_or_default(),
+            },
+            None => TimedTrace::default(),
+        }
     }
 }
 
@@ -202,5 +282,102 @@ mod tests {
         assert_eq!(trace.len(), 2);
         assert_eq!(trace[1].name, "fails");
         assert!(t.take_trace().is_empty());
+    }
+
+    /// A clock the test sets: `NOW` nanoseconds.
+    static NOW: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+    fn test_clock() -> core::time::Duration {
+        core::time::Duration::from_nanos(NOW.load(core::sync::atomic::Ordering::SeqCst))
+    }
+
+    fn at(ns: u64) {
+        NOW.store(ns, core::sync::atomic::Ordering::SeqCst);
+    }
+
+    #[test]
+    fn timed_trace_attributes_spans() {
+        use core::time::Duration;
+        let mut t = GasTracker::new_timed(Gas::new(1000), Gas::ZERO, test_clock);
+        assert!(t.is_timing() && t.is_tracing());
+        at(100);
+        t.charge_gas("syscall", Gas::new(1)).unwrap(); // open until the next event
+        at(130);
+        t.charge_gas("block", Gas::new(2)).unwrap(); // closes "syscall" (30), opens
+        at(180);
+        t.guest_resumed(); // closes "block" (50); the guest runs from 180
+        at(500);
+        t.charge_gas_spanning("wasm", Gas::new(3), Span::SinceGuestResumed)
+            .unwrap(); // 320
+        t.charge_gas_spanning("grow", Gas::new(4), Span::Untimed)
+            .unwrap();
+        at(510);
+        // No resume since the last guest charge: untimed.
+        t.charge_gas_spanning("wasm", Gas::new(5), Span::SinceGuestResumed)
+            .unwrap();
+        t.apply_charge(GasCharge::new("last", Gas::new(6), Gas::new(7)))
+            .unwrap(); // open until the trace is taken
+        at(600);
+        let trace = t.take_timed_trace();
+        let names: Vec<_> = trace.charges.iter().map(|c| c.name.as_ref()).collect();
+        assert_eq!(names, ["syscall", "block", "wasm", "grow", "wasm", "last"]);
+        let ns = |n: u64| Some(Duration::from_nanos(n));
+        assert_eq!(trace.elapsed, [ns(30), ns(50), ns(320), None, None, ns(90)]);
+        // Taking restarts both lists together.
+        t.charge_gas("again", Gas::new(1)).unwrap();
+        let again = t.take_timed_trace();
+        assert_eq!((again.charges.len(), again.elapsed.len()), (1, 1));
+    }
+
+    #[test]
+    fn timing_never_changes_gas() {
+        let run = |mut t: GasTracker| {
+            let mut results = Vec::new();
+            for (i, span) in [Span::Following, Span::SinceGuestResumed, Span::Untimed]
+                .into_iter()
+                .cycle()
+                .take(12)
+                .enumerate()
+            {
+                if i % 4 == 0 {
+                    t.guest_resumed();
+                    t.push_limit(Gas::new(40));
+                }
+                results.push(t.charge_gas_spanning("c", Gas::new(7 * i as u64), span));
+                if i % 4 == 3 {
+                    t.pop_limit();
+                }
+                assert!(t.used() <= t.limit());
+            }
+            (results, t.used(), t.limit(), t.take_trace())
+        };
+        let plain = run(GasTracker::new(Gas::new(300), Gas::new(5), false));
+        let traced = run(GasTracker::new(Gas::new(300), Gas::new(5), true));
+        let timed = run(GasTracker::new_timed(
+            Gas::new(300),
+            Gas::new(5),
+            test_clock,
+        ));
+        assert_eq!(
+            (&plain.0, plain.1, plain.2),
+            (&traced.0, traced.1, traced.2)
+        );
+        assert_eq!(traced, timed);
+        assert!(plain.3.is_empty());
+        assert!(!plain.0.iter().all(Result::is_ok), "the limits are reached");
+    }
+
+    #[test]
+    fn untimed_traces_have_no_times() {
+        let mut t = GasTracker::new(Gas::new(10), Gas::ZERO, true);
+        t.guest_resumed();
+        t.charge_gas("a", Gas::new(1)).unwrap();
+        assert!(!t.is_timing());
+        let trace = t.take_timed_trace();
+        assert_eq!(trace.charges.len(), 1);
+        assert!(trace.elapsed.is_empty());
+        let mut off = GasTracker::new(Gas::new(10), Gas::ZERO, false);
+        off.charge_gas("a", Gas::new(1)).unwrap();
+        assert_eq!(off.take_timed_trace(), TimedTrace::default());
     }
 }

@@ -31,6 +31,11 @@ pub struct EngineConfig {
     pub compilation: Compilation,
     /// How many prepared modules the engine keeps.
     pub module_cache_capacity: usize,
+    /// Research mode, off by default: prepare modules with instruction counters (see
+    /// [`crate::profile`]) and report each call's counts to the host. Gas and results are
+    /// unchanged; execution is slower. An engine's modules are all prepared one way, so a
+    /// profiling engine never shares its cache with a normal one.
+    pub instruction_profile: bool,
 }
 
 impl EngineConfig {
@@ -43,6 +48,7 @@ impl EngineConfig {
             wasm_prices,
             compilation: Compilation::default(),
             module_cache_capacity: 256,
+            instruction_profile: false,
         }
     }
 

@@ -18,7 +18,7 @@ use core::num::NonZeroU32;
 use ifvm_gas::GasTracker;
 
 use crate::invocation::{self, InvocationData};
-use crate::{GuestMemory, MemoryLimiter};
+use crate::{GuestMemory, InstructionProfile, MemoryLimiter};
 
 /// What an invocation's host must provide: the gas tracker and memory limiter of the call stack
 /// it runs in.
@@ -31,6 +31,13 @@ pub trait Host: Sized + Send + 'static {
 
     /// The memory limiter of the call stack.
     fn memory_limiter(&mut self) -> &mut MemoryLimiter;
+
+    /// Receives the instructions a call into the guest executed, on an engine that profiles
+    /// instructions (see [`crate::profile`]); called after every call, whatever its outcome.
+    /// The default ignores them.
+    fn record_instructions(&mut self, profile: &InstructionProfile) {
+        let _ = profile;
+    }
 }
 
 /// How a host function fails.
@@ -226,6 +233,8 @@ macro_rules! impl_host_fn {
                                     code: oob.get(),
                                     message: "no space for return value".to_string(),
                                 });
+                                // The guest resumes (for timed traces; no effect on gas).
+                                data.host.gas_tracker().guest_resumed();
                                 return Ok(oob.get());
                             }
                             let out = f(Caller { host: &mut data.host, memory: GuestMemory::new(&mut *mem) } $(, $t)*);

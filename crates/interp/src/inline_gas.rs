@@ -15,15 +15,15 @@ use wasmparser::{Operator, Parser, Payload, TypeRef};
 use crate::PrepareError;
 
 /// The gas global and the counter function of an instrumented module.
-struct Counter {
-    global: u32,
-    func: u32,
+pub(crate) struct Counter {
+    pub(crate) global: u32,
+    pub(crate) func: u32,
 }
 
 /// Finds the gas counter: a function of type `(i64) -> ()`, without locals, whose body is
 /// `global.get G; local.get 0; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s;
 /// if; unreachable; end; end`, G being the imported `gas.gas_counter`.
-fn find_counter(wasm: &[u8]) -> Result<Option<Counter>, wasmparser::BinaryReaderError> {
+pub(crate) fn find_counter(wasm: &[u8]) -> Result<Option<Counter>, wasmparser::BinaryReaderError> {
     let (mut imported_funcs, mut imported_globals) = (0u32, 0u32);
     let mut gas_global = None;
     let mut func_types = Vec::new();

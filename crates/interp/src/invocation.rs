@@ -4,10 +4,11 @@ use alloc::format;
 use alloc::string::ToString;
 use core::fmt;
 
-use ifvm_gas::{Gas, WasmGasPrices};
+use ifvm_gas::{Gas, Span, WasmGasPrices};
 
 use crate::{
-    CallError, Engine, FatalError, Host, HostFunctions, LastError, PreparedModule, TrapKind,
+    CallError, Engine, FatalError, Host, HostFunctions, InstructionClass, InstructionProfile,
+    LastError, PreparedModule, TrapKind,
 };
 
 /// The store data of an invocation.
@@ -136,8 +137,9 @@ fn update_gas_available<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Ab
 
 /// Charges the Wasm gas consumed since the last synchronization (ref-fvm's `charge_for_exec`):
 /// the drop of the guest's gas global (all available gas plus the deficit if it went negative),
-/// split into `wasm_exec` and, for memory grown meanwhile, `wasm_memory_grow`.
-fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Abort>> {
+/// split into `wasm_exec` and, for memory grown meanwhile, `wasm_memory_grow`. In a timed trace
+/// `wasm_exec` covers `exec_span` and `wasm_memory_grow` is untimed (its work is the guest's).
+fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>, exec_span: Span) -> Result<(), Unwind<H::Abort>> {
     let global = ctx
         .data()
         .gas_global
@@ -168,11 +170,11 @@ fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Abort>>
     }
     let tracker = data.host.gas_tracker();
     tracker
-        .charge_gas("wasm_exec", exec)
+        .charge_gas_spanning("wasm_exec", exec, exec_span)
         .map_err(|_| Unwind::OutOfGas)?;
     if !memory.is_zero() {
         tracker
-            .charge_gas("wasm_memory_grow", memory)
+            .charge_gas_spanning("wasm_memory_grow", memory, Span::Untimed)
             .map_err(|_| Unwind::OutOfGas)?;
     }
     Ok(())
@@ -182,7 +184,7 @@ fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Abort>>
 pub(crate) fn enter_host<H: Host>(
     caller: &mut wasmi::Caller<'_, InvocationData<H>>,
 ) -> Result<(), wasmi::Error> {
-    charge_for_exec(caller.as_context_mut()).map_err(unwind::<H>)?;
+    charge_for_exec(caller.as_context_mut(), Span::SinceGuestResumed).map_err(unwind::<H>)?;
     let data = caller.data_mut();
     let cost = data.prices.host_call_cost();
     data.host
@@ -191,11 +193,13 @@ pub(crate) fn enter_host<H: Host>(
         .map_err(|_| unwind::<H>(Unwind::OutOfGas))
 }
 
-/// End of every host call: give the guest the gas that remains.
+/// End of every host call: give the guest the gas that remains; the guest resumes.
 pub(crate) fn leave_host<H: Host>(
     caller: &mut wasmi::Caller<'_, InvocationData<H>>,
 ) -> Result<(), wasmi::Error> {
-    update_gas_available(caller.as_context_mut()).map_err(unwind::<H>)
+    update_gas_available(caller.as_context_mut()).map_err(unwind::<H>)?;
+    caller.data_mut().host.gas_tracker().guest_resumed();
+    Ok(())
 }
 
 /// The caller's memory bytes (empty before the memory export is known) and the store data.
@@ -214,6 +218,8 @@ pub(crate) fn memory_and_data<'a, H: Host>(
 pub struct Invocation<H: Host> {
     store: wasmi::Store<InvocationData<H>>,
     instance: Option<wasmi::Instance>,
+    /// The instruction counters of a profiled module, in [`InstructionClass::ALL`] order.
+    counters: alloc::vec::Vec<wasmi::Global>,
 }
 
 impl<H: Host> Invocation<H> {
@@ -239,6 +245,7 @@ impl<H: Host> Invocation<H> {
         Self {
             store,
             instance: None,
+            counters: alloc::vec::Vec::new(),
         }
     }
 
@@ -267,6 +274,8 @@ impl<H: Host> Invocation<H> {
     /// Instantiates `module`, as ref-fvm does: charge the initial table (`wasm_table_init`) and
     /// memory (`wasm_memory_init`), link imports (the gas global and `funcs`), instantiate
     /// (running any start function), charge what that executed, and bind the `memory` export.
+    /// In a timed trace, `wasm_memory_init` covers linking and instantiation (memory allocation,
+    /// data segments, any start function) and this `wasm_exec` is untimed.
     pub fn instantiate(
         &mut self,
         module: &PreparedModule,
@@ -294,11 +303,18 @@ impl<H: Host> Invocation<H> {
         let imports = self.link(module, funcs)?;
         update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
         let res = wasmi::Instance::new(&mut self.store, &module.module, &imports);
-        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        charge_for_exec(self.store.as_context_mut(), Span::Untimed).map_err(from_unwind)?;
         let instance = res.map_err(|e| CallError::Instantiation(e.to_string()))?;
         let memory = instance
             .get_memory(&self.store, "memory")
             .ok_or(FatalError::NoMemoryExport)?;
+        if module.profiled {
+            self.counters = InstructionClass::ALL
+                .iter()
+                .map(|c| instance.get_global(&self.store, c.export_name()))
+                .collect::<Option<_>>()
+                .ok_or(FatalError::Sequence("profiled module without counters"))?;
+        }
         self.store.data_mut().memory = Some(memory);
         self.instance = Some(instance);
         Ok(())
@@ -359,9 +375,9 @@ impl<H: Host> Invocation<H> {
         let func = instance
             .get_typed_func::<u32, u32>(&self.store, name)
             .map_err(|_| FatalError::MissingExport(name.to_string()))?;
-        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        self.enter_guest()?;
         let res = func.call(&mut self.store, arg);
-        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        self.leave_guest()?;
         res.map_err(classify)
     }
 }
@@ -381,10 +397,42 @@ impl<H: Host> Invocation<H> {
         let func = instance
             .get_func(&self.store, name)
             .ok_or_else(|| FatalError::MissingExport(name.to_string()))?;
-        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        self.enter_guest()?;
         let res = func.call(&mut self.store, params, results);
-        charge_for_exec(self.store.as_context_mut()).map_err(from_unwind)?;
+        self.leave_guest()?;
         res.map_err(classify)
+    }
+
+    /// Before a call into the guest: write the available gas into it; the guest resumes.
+    fn enter_guest(&mut self) -> Result<(), CallError<H::Abort>> {
+        update_gas_available(self.store.as_context_mut()).map_err(from_unwind)?;
+        self.host_mut().gas_tracker().guest_resumed();
+        Ok(())
+    }
+
+    /// After a call into the guest, whatever its outcome: charge what it executed, and report
+    /// the instructions it executed if profiling.
+    fn leave_guest(&mut self) -> Result<(), CallError<H::Abort>> {
+        let charged = charge_for_exec(self.store.as_context_mut(), Span::SinceGuestResumed);
+        if !self.counters.is_empty() {
+            self.report_instructions()?;
+        }
+        charged.map_err(from_unwind)
+    }
+
+    /// Reads and zeroes the instruction counters, and gives their counts to the host.
+    fn report_instructions(&mut self) -> Result<(), CallError<H::Abort>> {
+        let mut profile = InstructionProfile::default();
+        for (class, counter) in InstructionClass::ALL.iter().zip(&self.counters) {
+            if let wasmi::Val::I64(n) = counter.get(&self.store) {
+                profile.add_count(*class, n as u64);
+            }
+            counter
+                .set(&mut self.store, wasmi::Val::I64(0))
+                .map_err(|e| FatalError::Engine(e.to_string()))?;
+        }
+        self.host_mut().record_instructions(&profile);
+        Ok(())
     }
 
     /// The bytes of the instance's `memory` export (empty before instantiation).

@@ -11,6 +11,7 @@
 //!   guest memory ([`GuestMemory`]); its result is written through an out-pointer and a status
 //!   code returned, following the FVM syscall convention.
 //! - [`CallError`] and [`TrapKind`]: how an invocation failed, for the host to map to exit codes.
+//! - [`profile`]: an opt-in research mode counting executed instructions by class.
 //!
 //! Floats: wasmi is built with its `deterministic` profile, which canonicalizes the NaN results of
 //! exactly the operations whose NaNs Cranelift canonicalizes under ref-fvm's
@@ -45,6 +46,9 @@ mod memory;
 mod module;
 #[cfg(feature = "std")]
 pub mod prepare;
+pub mod profile;
+#[cfg(feature = "std")]
+mod profile_pass;
 
 pub use config::{Compilation, EngineConfig};
 pub use engine::{Engine, PrepareOrLoadError};
@@ -54,6 +58,7 @@ pub use invocation::Invocation;
 pub use limiter::MemoryLimiter;
 pub use memory::{GuestMemory, OutOfBounds};
 pub use module::{PrepareError, PreparedModule};
+pub use profile::{InstructionClass, InstructionProfile};
 
 /// Wasm values, for [`Invocation::call_raw`].
 pub use wasmi::Val;

@@ -31,6 +31,8 @@ pub struct PreparedModule {
     pub(crate) module: wasmi::Module,
     pub(crate) min_memory_bytes: Option<usize>,
     pub(crate) min_table_elements: Option<u64>,
+    /// Prepared by a profiling engine: exports the instruction counters.
+    pub(crate) profiled: bool,
     size: usize,
 }
 
@@ -52,10 +54,18 @@ impl PreparedModule {
             Some(wasmi::ExternType::Table(t)) => Some(t.minimum()),
             _ => None,
         };
+        let profiled = engine.config().instruction_profile
+            && crate::InstructionClass::ALL.iter().all(|c| {
+                matches!(
+                    module.get_export(c.export_name()),
+                    Some(wasmi::ExternType::Global(_))
+                )
+            });
         Ok(Self {
             module,
             min_memory_bytes,
             min_table_elements,
+            profiled,
             size: wasm.len(),
         })
     }

@@ -9,8 +9,12 @@
 //! 3. Inject gas metering with the engine's [`WasmGasPrices`](ifvm_gas::WasmGasPrices) under the
 //!    import module `gas` (this adds the `gas.gas_counter` global import). The order matters: the
 //!    limiter's pre/postambles are then metered like the rest of the code, as in ref-fvm.
-//! 4. Inline the metering calls (`crate::inline_gas`), which leaves gas unchanged.
-//! 5. Check instance limits and build the wasmi module ([`PreparedModule::from_instrumented`]).
+//! 4. Only for an engine that profiles instructions
+//!    ([`EngineConfig::instruction_profile`](crate::EngineConfig)): add the instruction counters
+//!    (`crate::profile_pass`), which leaves gas unchanged.
+//! 5. Inline the metering calls (`crate::inline_gas`), which leaves gas unchanged.
+//! 6. Check instance limits and build the wasmi module
+//!    ([`PreparedModule::from_instrumented`](crate::PreparedModule::from_instrumented)).
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -31,7 +35,8 @@ pub fn fvm_features() -> WasmFeatures {
 }
 
 /// Validates `raw` against [`fvm_features`] and returns it instrumented exactly as ref-fvm
-/// instruments actor code.
+/// instruments actor code (plus, when `config.instruction_profile` is on, the instruction
+/// counters, which charge nothing).
 pub fn instrument(raw: &[u8], config: &EngineConfig) -> Result<Vec<u8>, PrepareError> {
     wasmparser::Validator::new_with_features(fvm_features())
         .validate_all(raw)
@@ -51,5 +56,10 @@ pub fn instrument(raw: &[u8], config: &EngineConfig) -> Result<Vec<u8>, PrepareE
             ))
         }
     };
-    crate::inline_gas::inline_gas_counter(&metered)
+    if config.instruction_profile {
+        let profiled = crate::profile_pass::instrument_profile(&metered)?;
+        crate::inline_gas::inline_gas_counter(&profiled)
+    } else {
+        crate::inline_gas::inline_gas_counter(&metered)
+    }
 }

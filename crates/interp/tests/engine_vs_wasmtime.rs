@@ -13,7 +13,7 @@
 mod common;
 
 use arbitrary::Unstructured;
-use common::{engine, no_funcs, TestHost};
+use common::{engine, no_funcs, ref_fvm3_engine, ref_fvm4_engine, wt_trap, TestHost};
 use fvm_ipld_blockstore::MemoryBlockstore;
 use ifvm_interp::{CallError, Engine, Invocation, TrapKind, Val};
 use rand::{Rng, RngCore, SeedableRng};
@@ -87,22 +87,6 @@ fn wt_bits(v: &wasmtime::Val) -> u64 {
         wasmtime::Val::F32(x) => *x as u64,
         wasmtime::Val::F64(x) => *x,
         other => panic!("unexpected result {other:?}"),
-    }
-}
-
-fn wt_trap(t: &wasmtime::Trap) -> TrapKind {
-    use wasmtime::Trap as T;
-    match t {
-        T::UnreachableCodeReached => TrapKind::Unreachable,
-        T::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
-        T::TableOutOfBounds => TrapKind::TableOutOfBounds,
-        T::IndirectCallToNull => TrapKind::IndirectCallToNull,
-        T::BadSignature => TrapKind::BadSignature,
-        T::IntegerOverflow => TrapKind::IntegerOverflow,
-        T::IntegerDivisionByZero => TrapKind::IntegerDivisionByZero,
-        T::BadConversionToInteger => TrapKind::BadConversionToInteger,
-        T::StackOverflow => TrapKind::StackOverflow,
-        other => panic!("unexpected wasmtime trap {other}"),
     }
 }
 
@@ -253,13 +237,9 @@ struct RefEngine {
 
 impl RefEngine {
     fn new() -> Self {
-        let nc = fvm3::machine::NetworkConfig::new(fvm_shared3::version::NetworkVersion::V18);
-        let pool = fvm3::engine::EnginePool::new_default((&nc).into()).unwrap();
-        let nc4 = fvm4::machine::NetworkConfig::new(fvm_shared4::version::NetworkVersion::V21);
-        let pool4 = fvm4::engine::EnginePool::new((&nc4).into()).unwrap();
         Self {
-            engine: pool.acquire(),
-            engine4: pool4.acquire(),
+            engine: ref_fvm3_engine(),
+            engine4: ref_fvm4_engine(),
             blockstore: MemoryBlockstore::new(),
             next: 0.into(),
         }

@@ -4,6 +4,7 @@
 //! budget and the backtrace.
 
 use std::ops::{Deref, DerefMut};
+use std::time::Duration;
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
@@ -15,7 +16,7 @@ use fvm_shared::event::StampedEvent;
 use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR, METHOD_SEND};
 use ifvm_actors::{BuiltinActor, EAM_ACTOR_ID, SYSTEM_ACTOR_ID};
 use ifvm_gas::{Gas, GasCharge, GasTracker, PriceList};
-use ifvm_interp::{CallError, Invocation, LastError, MemoryLimiter};
+use ifvm_interp::{CallError, InstructionProfile, Invocation, LastError, MemoryLimiter};
 
 use crate::backtrace::{Backtrace, Cause, Frame};
 use crate::blocks::{Block, BlockId, BlockRegistry, NO_DATA_BLOCK_ID};
@@ -57,6 +58,10 @@ pub struct FinishRet {
     pub events_root: Option<Cid>,
     /// Every gas charge, in order (if tracing).
     pub gas_trace: Vec<GasCharge>,
+    /// The time of each charge of `gas_trace` (if timing; else empty).
+    pub gas_timings: Vec<Option<Duration>>,
+    /// The Wasm instructions executed (if the engine profiles instructions).
+    pub instructions: Option<InstructionProfile>,
 }
 
 /// The state of one message's call stack.
@@ -64,6 +69,8 @@ pub struct Inner<B: Store, E: Ext> {
     pub(crate) machine: Machine<B, E>,
     pub(crate) gas: GasTracker,
     pub(crate) limiter: MemoryLimiter,
+    /// Instructions executed, when the engine profiles them.
+    pub(crate) instructions: Option<InstructionProfile>,
     access: StateAccessTracker,
     gas_premium: TokenAmount,
     origin: ActorID,
@@ -120,7 +127,17 @@ where
 {
     /// A call stack for one message with `gas_limit`.
     pub fn new(machine: Machine<B, E>, gas_limit: u64, msg: MessageOrigin) -> Self {
-        let tracing = machine.context.tracing;
+        let (limit, tracing) = (Gas::new(gas_limit), machine.context.tracing);
+        let gas = if machine.context.timing {
+            GasTracker::new_timed(limit, Gas::ZERO, crate::clock::monotonic)
+        } else {
+            GasTracker::new(limit, Gas::ZERO, tracing)
+        };
+        let instructions = machine
+            .engine
+            .config()
+            .instruction_profile
+            .then(InstructionProfile::default);
         let price_list = machine.context.network.price_list;
         let mut access = StateAccessTracker::new(price_list.preloaded_actors());
         access.record_actor_update(msg.origin);
@@ -132,8 +149,9 @@ where
         let limiter = MemoryLimiter::new(machine.context.network.max_memory_bytes as usize);
         Self(Some(Box::new(Inner {
             machine,
-            gas: GasTracker::new(Gas::new(gas_limit), Gas::ZERO, tracing),
+            gas,
             limiter,
+            instructions,
             access,
             gas_premium: msg.gas_premium,
             origin: msg.origin,
@@ -154,19 +172,22 @@ where
             backtrace,
             mut gas,
             events,
+            instructions,
             ..
         } = *self
             .0
             .take()
             .expect("call manager is in use by a nested call");
         let gas_used = gas.used().round_up();
-        let gas_trace = gas.take_trace();
+        let trace = gas.take_timed_trace();
         let res = events.finish().map(|(events, events_root)| FinishRet {
             gas_used,
             backtrace,
             events,
             events_root,
-            gas_trace,
+            gas_trace: trace.charges,
+            gas_timings: trace.elapsed,
+            instructions,
         });
         (res, machine)
     }

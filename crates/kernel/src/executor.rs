@@ -1,5 +1,7 @@
 //! The executor: applies messages to a machine, as ref-fvm's `DefaultExecutor` does.
 
+use std::time::Duration;
+
 use cid::Cid;
 use fvm_ipld_encoding::{RawBytes, CBOR, IPLD_RAW};
 use fvm_shared::address::Payload;
@@ -11,6 +13,7 @@ use fvm_shared::receipt::Receipt;
 use fvm_shared::{ActorID, METHOD_SEND};
 use ifvm_actors::{BuiltinActor, BURNT_FUNDS_ACTOR_ID, EAM_ACTOR_ID, REWARD_ACTOR_ID};
 use ifvm_gas::{Gas, GasCharge};
+use ifvm_interp::InstructionProfile;
 
 use crate::backtrace::{Backtrace, Cause};
 use crate::blocks::Block;
@@ -72,6 +75,13 @@ pub struct ApplyRet {
     pub events: Vec<StampedEvent>,
     /// Every gas charge, in order (if the machine traces).
     pub gas_trace: Vec<GasCharge>,
+    /// The time of the work each charge of `gas_trace` paid for, index for index (`None`:
+    /// untimed), if the machine times (see [`ifvm_gas::timing`]); else empty. Not consensus:
+    /// nothing else in this struct depends on it.
+    pub gas_timings: Vec<Option<Duration>>,
+    /// The Wasm instructions executed by class, if the engine profiles instructions
+    /// ([`ifvm_interp::profile`]); else `None`.
+    pub instructions: Option<InstructionProfile>,
 }
 
 impl ApplyRet {
@@ -97,6 +107,8 @@ impl ApplyRet {
             failure_info: Some(ApplyFailure::PreValidation(message.into())),
             events: vec![],
             gas_trace: vec![],
+            gas_timings: vec![],
+            instructions: None,
         }
     }
 }
@@ -288,7 +300,11 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 failure_info,
                 gas_cost,
                 finished.events,
-                finished.gas_trace,
+                Observations {
+                    gas_trace: finished.gas_trace,
+                    gas_timings: finished.gas_timings,
+                    instructions: finished.instructions,
+                },
             ),
             ApplyKind::Implicit => Ok(ApplyRet {
                 msg_receipt: receipt,
@@ -302,6 +318,8 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 failure_info,
                 events: finished.events,
                 gas_trace: finished.gas_trace,
+                gas_timings: finished.gas_timings,
+                instructions: finished.instructions,
             }),
         }
     }
@@ -415,7 +433,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
         failure_info: Option<ApplyFailure>,
         gas_cost: TokenAmount,
         events: Vec<StampedEvent>,
-        gas_trace: Vec<GasCharge>,
+        observed: Observations,
     ) -> std::result::Result<ApplyRet, ExecutorError> {
         let machine = self.machine_mut();
         let o = GasOutputs::compute(
@@ -456,7 +474,16 @@ impl<B: Store, E: Ext> Executor<B, E> {
             gas_burned: o.gas_burned,
             failure_info,
             events,
-            gas_trace,
+            gas_trace: observed.gas_trace,
+            gas_timings: observed.gas_timings,
+            instructions: observed.instructions,
         })
     }
+}
+
+/// What research modes observed of a message, carried into its [`ApplyRet`].
+struct Observations {
+    gas_trace: Vec<GasCharge>,
+    gas_timings: Vec<Option<Duration>>,
+    instructions: Option<InstructionProfile>,
 }

@@ -32,6 +32,7 @@ mod backtrace;
 mod blocks;
 mod blockstore;
 mod call_manager;
+mod clock;
 mod error;
 mod events;
 mod executor;

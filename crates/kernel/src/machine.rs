@@ -47,7 +47,8 @@ pub struct NetworkConfig {
     pub builtin_actors_override: Option<Cid>,
     /// Whether actors may log (the `debug` syscalls).
     pub actor_debugging: bool,
-    /// The prices in force.
+    /// The prices in force: the network version's, unless
+    /// [`reprice_as`](Self::reprice_as) replaced them.
     pub price_list: &'static PriceList,
 }
 
@@ -92,7 +93,23 @@ impl NetworkConfig {
             initial_state_root,
             circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
             tracing: false,
+            timing: false,
         }
+    }
+
+    /// **Not consensus.** Replaces the price list with network version `nv`'s, keeping everything
+    /// else (the ABI, the syscalls, the actors, the limits) of this configuration's version. For
+    /// research only: to see what another version's prices would do to the same messages. The
+    /// results are generally not the chain's: gas differs, so exit codes, receipts and state
+    /// roots may too. Functions of one price-list generation that the other lacks price at the
+    /// other list's values for the fields they share, and at zero for the rest.
+    pub fn reprice_as(
+        &mut self,
+        nv: NetworkVersion,
+    ) -> std::result::Result<(), UnsupportedNetworkVersion> {
+        self.price_list =
+            ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
+        Ok(())
     }
 
     /// The engine configuration these parameters call for.
@@ -125,6 +142,10 @@ pub struct MachineContext {
     pub circ_supply: TokenAmount,
     /// Whether to record the gas trace of every message.
     pub tracing: bool,
+    /// Whether to also time every gas charge ([`ifvm_gas::timing`]; implies `tracing`). Research
+    /// only, off by default: timings are recorded into [`ApplyRet::gas_timings`](crate::ApplyRet)
+    /// and never influence gas, exit codes or state.
+    pub timing: bool,
 }
 
 /// A machine cannot be created.
@@ -274,4 +295,26 @@ fn put_empty_array(store: &impl Blockstore) -> std::result::Result<(), MachineEr
         .map_err(|e| MachineError::Blockstore(e.to_string()))?;
     debug_assert_eq!(cid, fvm_shared::EMPTY_ARR_CID);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repricing_swaps_only_the_price_list() {
+        let home = NetworkConfig::new(NetworkVersion::V18).unwrap();
+        let mut repriced = home.clone();
+        repriced.reprice_as(NetworkVersion::V21).unwrap();
+        let nv21 = ifvm_gas::price_list_for(21).unwrap();
+        assert!(std::ptr::eq(repriced.price_list, nv21));
+        assert!(!std::ptr::eq(home.price_list, nv21));
+        assert_eq!(repriced.network_version, NetworkVersion::V18);
+        assert_eq!(repriced.abi(), home.abi());
+        assert!(repriced.reprice_as(NetworkVersion::V17).is_err());
+        assert!(
+            std::ptr::eq(repriced.price_list, nv21),
+            "a failed repricing changes nothing"
+        );
+    }
 }

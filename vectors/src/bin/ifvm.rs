@@ -6,12 +6,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fvm_ipld_encoding::from_slice;
 use fvm_shared::message::Message;
-use ifvm_gas::GasCharge;
 use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::calibrate;
 use ifvm_vectors::runner::{Mismatch, Outcome, Runner, VariantReport};
 use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::trace_report;
 use rayon::prelude::*;
+use research::{Format, ResearchArgs};
 use serde_json::json;
+
+#[path = "ifvm/research.rs"]
+mod research;
 
 /// ifvm: a Filecoin VM on the wasmi interpreter, consensus-identical to ref-fvm.
 #[derive(Parser)]
@@ -37,6 +42,41 @@ enum Command {
         /// The variant to run (default: the first).
         #[arg(long)]
         variant: Option<String>,
+        #[command(flatten)]
+        research: ResearchArgs,
+        /// Machine-readable output (JSON) on stdout.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// One CSV row per charge on stdout (instruction profiles are in the text and JSON).
+        #[arg(long, conflicts_with = "instructions")]
+        csv: bool,
+    },
+    /// Gas-model research.
+    #[command(subcommand)]
+    Gas(GasCommand),
+}
+
+#[derive(Subcommand)]
+enum GasCommand {
+    /// Time every charge of vectors and calibration workloads, fit time against gas per charge
+    /// type, and write a report (CSV, JSON, SVG plots) comparing it with the model's 10 gas/ns.
+    Calibrate {
+        /// Vector files or directories. Default: $IFVM_VECTORS, else
+        /// ../shared/fvm-test-vectors/corpus (variants ifvm cannot run are skipped).
+        paths: Vec<PathBuf>,
+        /// The directory to write the report into.
+        #[arg(long)]
+        out: PathBuf,
+        /// Timed runs of each source after its warm-up run; each charge keeps its fastest time.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+        repeats: u32,
+        /// Flag charges whose time per gas is more than this many times off the model, either
+        /// way.
+        #[arg(long, default_value_t = 4.0)]
+        threshold: f64,
+        /// Skip the calibration workloads (vectors only).
+        #[arg(long)]
+        no_workloads: bool,
     },
 }
 
@@ -56,6 +96,10 @@ enum VectorsCommand {
         /// When wasmi translates actor code to its bytecode.
         #[arg(long, value_enum, default_value = "lazy")]
         compilation: CompilationArg,
+        /// Instead of checking results, run every vector under network version N's price list
+        /// and report what that does to gas (not consensus).
+        #[arg(long, value_name = "N", conflicts_with = "json")]
+        price_nv: Option<u32>,
     },
     /// Decode a vector: messages, variants, expected receipts.
     Show {
@@ -87,9 +131,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Vectors(VectorsCommand::Run {
             paths,
+            price_nv: Some(nv),
+            jobs,
+            ..
+        }) => research::reprice_corpus(default_paths(paths), nv, jobs, BundleSet::new(actors)),
+        Command::Vectors(VectorsCommand::Run {
+            paths,
             json,
             jobs,
             compilation,
+            price_nv: None,
         }) => {
             let compilation = match compilation {
                 CompilationArg::Lazy => ifvm_interp::Compilation::Lazy,
@@ -99,7 +150,35 @@ fn main() -> ExitCode {
             run(paths, json, jobs, runner)
         }
         Command::Vectors(VectorsCommand::Show { file }) => show(&file),
-        Command::Trace { file, variant } => trace(&file, variant.as_deref(), actors),
+        Command::Trace {
+            file,
+            variant,
+            research,
+            json,
+            csv,
+        } => research::trace(
+            &file,
+            variant.as_deref(),
+            actors,
+            research,
+            Format::of(json, csv),
+        ),
+        Command::Gas(GasCommand::Calibrate {
+            paths,
+            out,
+            repeats,
+            threshold,
+            no_workloads,
+        }) => research::calibrate(
+            calibrate::Options {
+                vectors: default_paths(paths),
+                workloads: !no_workloads,
+                repeats: repeats as usize,
+            },
+            &out,
+            threshold,
+            actors,
+        ),
     };
     match result {
         Ok(code) => code,
@@ -107,6 +186,15 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `paths`, or the default corpus: $IFVM_VECTORS, else ../shared/fvm-test-vectors/corpus.
+fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![env_or("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus")]
+    } else {
+        paths
     }
 }
 
@@ -123,11 +211,7 @@ fn run(
     jobs: Option<usize>,
     runner: Runner,
 ) -> anyhow::Result<ExitCode> {
-    let paths = if paths.is_empty() {
-        vec![env_or("IFVM_VECTORS", "../shared/fvm-test-vectors/corpus")]
-    } else {
-        paths
-    };
+    let paths = default_paths(paths);
     let files = ifvm_vectors::collect_vectors(&paths)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.unwrap_or(0))
@@ -218,15 +302,11 @@ fn row_json(row: &Row) -> serde_json::Value {
                 "state_root": m.state_root.map(|(e, a)| json!({"expected": e.to_string(), "actual": a.to_string()})),
                 "actors": m.actors.iter().map(|a| json!({"actor": a.actor, "fields": a.fields})).collect::<Vec<_>>(),
                 "error": m.error,
-                "gas_trace": m.gas_trace.iter().map(charge_json).collect::<Vec<_>>(),
+                "gas_trace": m.gas_trace.iter().map(|c| trace_report::charge_json(c, None)).collect::<Vec<_>>(),
             }),
         ),
     };
     json!({"path": row.path.display().to_string(), "variant": row.variant, "status": status, "detail": detail})
-}
-
-fn charge_json(c: &GasCharge) -> serde_json::Value {
-    json!({"name": c.name, "compute_milligas": c.compute_gas.as_milligas(), "other_milligas": c.other_gas.as_milligas()})
 }
 
 /// A human-readable explanation of a mismatch.
@@ -252,20 +332,7 @@ fn explain(m: &Mismatch) -> String {
     }
     if !m.gas_trace.is_empty() {
         out += "  gas trace of the first differing message:\n";
-        out += &format_trace(&m.gas_trace, "    ");
-    }
-    out
-}
-
-fn format_trace(trace: &[GasCharge], indent: &str) -> String {
-    let mut out = String::new();
-    let mut total = ifvm_gas::Gas::ZERO;
-    for (i, c) in trace.iter().enumerate() {
-        total += c.total();
-        out += &format!(
-            "{indent}{i:>5} {:<28} compute {:>14} other {:>14} total {:>14}\n",
-            c.name, c.compute_gas, c.other_gas, total
-        );
+        out += &trace_report::charges_text(&m.gas_trace, &[], "    ");
     }
     out
 }
@@ -310,29 +377,6 @@ fn show(file: &Path) -> anyhow::Result<ExitCode> {
             r.gas_used,
             r.return_data.len()
         );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn trace(file: &Path, variant: Option<&str>, actors: PathBuf) -> anyhow::Result<ExitCode> {
-    let v = MessageVector::load(file)?;
-    let variant = match variant {
-        Some(id) => v.preconditions.variants.iter().find(|x| x.id == id),
-        None => v.preconditions.variants.first(),
-    }
-    .ok_or_else(|| anyhow::anyhow!("no such variant"))?;
-    let runner = Runner::new(BundleSet::new(actors));
-    let v2 = v.clone();
-    let variant = variant.clone();
-    let traces = std::thread::Builder::new()
-        .stack_size(256 << 20)
-        .spawn(move || runner.trace(&v2, &variant))?
-        .join()
-        .map_err(|_| anyhow::anyhow!("trace panicked"))?
-        .map_err(anyhow::Error::msg)?;
-    for (i, t) in traces.iter().enumerate() {
-        println!("message {i}: {} charges", t.len());
-        print!("{}", format_trace(t, "  "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,7 +16,7 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::sys::SendFlags;
 use fvm_shared::{ActorID, MethodNum};
 use ifvm_gas::{Gas, GasTracker};
-use ifvm_interp::{Host, MemoryLimiter};
+use ifvm_interp::{Host, InstructionProfile, MemoryLimiter};
 
 use crate::blocks::{BlockId, BlockRegistry, BlockStat, NO_DATA_BLOCK_ID};
 use crate::call_manager::{Call, CallManager, InvocationResult};
@@ -63,6 +63,12 @@ impl<B: Store, E: Ext> Host for Kernel<B, E> {
 
     fn memory_limiter(&mut self) -> &mut MemoryLimiter {
         &mut self.cm.limiter
+    }
+
+    fn record_instructions(&mut self, profile: &InstructionProfile) {
+        if let Some(total) = &mut self.cm.instructions {
+            total.add(profile);
+        }
     }
 }
 

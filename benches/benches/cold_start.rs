@@ -1,0 +1,57 @@
+//! Cold start: from a fresh engine to the first receipt of one vector (the first group whose
+//! vector invokes the most actors: `storagepower/CreateMiner` when present). ref-fvm's executor
+//! compiles the bundle's actors with Cranelift when it is created (as it does in a node);
+//! ifvm prepares (validates, instruments, translates lazily) only the actors the message runs.
+
+use criterion::{BatchSize, Criterion, Throughput};
+use fvm3::engine::MultiEngine;
+use ifvm_benches::corpus::{self, apply_prepared_ifvm, apply_prepared_ref};
+use ifvm_interp::Engine;
+use ifvm_kernel::NetworkConfig;
+
+/// The group timed; the first group is used if the corpus lacks it.
+const GROUP: &str = "storagepower/CreateMiner";
+
+fn cold_start(c: &mut Criterion) {
+    let groups = corpus::groups(&corpus::hygge_dir());
+    let Some(g) = groups.iter().find(|g| g.name == GROUP).or(groups.first()) else {
+        return;
+    };
+    let v = &g.variant;
+    let config = NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)
+        .expect("nv18")
+        .engine_config();
+    let mut group = c.benchmark_group(format!("cold_start/{}", g.name));
+    group.throughput(Throughput::Elements(g.gas_used));
+    group.sample_size(10);
+    group.bench_function("ifvm", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let engine = Engine::new(config.clone());
+                let mut exec = v.ifvm_executor(&engine, false).expect("ifvm machine");
+                assert_eq!(apply_prepared_ifvm(&mut exec, &v.messages), g.gas_used);
+                (exec, engine)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("ref-fvm", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let engines = MultiEngine::new(1);
+                let mut exec =
+                    ifvm_reference::v3::variant_executor(v, &engines).expect("ref-fvm machine");
+                assert_eq!(apply_prepared_ref(&mut exec, &v.messages), g.gas_used);
+                (exec, engines)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+fn main() {
+    ifvm_benches::run_suite(cold_start);
+}

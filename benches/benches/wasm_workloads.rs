@@ -1,0 +1,62 @@
+//! Wasm-heavy workloads (see `ifvm_benches::workloads`): each one message to a WAT test actor,
+//! applied to a freshly built machine with the actor already prepared or compiled. Throughput
+//! is the message's gas, so criterion reports gas per second on each engine.
+
+use criterion::{BatchSize, Criterion, Throughput};
+use ifvm_benches::corpus::{apply_prepared_ifvm, apply_prepared_ref, bundles};
+use ifvm_benches::workloads::WORKLOADS;
+use ifvm_interp::Engine;
+use ifvm_kernel::NetworkConfig;
+
+fn wasm_workloads(c: &mut Criterion) {
+    if !ifvm_benches::actors_dir().is_dir() {
+        eprintln!("SKIPPED: bundles not found (set IFVM_ACTORS)");
+        return;
+    }
+    let bundles = bundles();
+    let engine = Engine::new(
+        NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)
+            .expect("nv18")
+            .engine_config(),
+    );
+    let engines = ifvm_reference::shared_engines();
+    for w in WORKLOADS {
+        let setup = w.setup(&bundles).expect("workload state");
+        // Both engines must agree on everything, and the workload must succeed.
+        let ours = ifvm_vectors::scenario::run_ifvm(&setup, &engine).expect("ifvm run");
+        let theirs = ifvm_reference::run_ref_fvm(&setup).expect("ref-fvm run");
+        assert_eq!(ours, theirs, "{}: ifvm and ref-fvm differ", w.name);
+        assert_eq!(ours[0].exit_code, 0, "{} failed", w.name);
+        let gas: u64 = ours.iter().map(|r| r.gas_used).sum();
+        let messages = setup.decoded_messages();
+
+        let mut group = c.benchmark_group(format!("wasm_workloads/{}", w.name));
+        group.throughput(Throughput::Elements(gas));
+        group.sample_size(10);
+        group.bench_function("ifvm", |b| {
+            b.iter_batched(
+                || setup.ifvm_executor(&engine).expect("ifvm machine"),
+                |mut exec| {
+                    apply_prepared_ifvm(&mut exec, &messages);
+                    exec
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        group.bench_function("ref-fvm", |b| {
+            b.iter_batched(
+                || ifvm_reference::v3::setup_executor(&setup, engines).expect("ref-fvm machine"),
+                |mut exec| {
+                    apply_prepared_ref(&mut exec, &messages);
+                    exec
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        group.finish();
+    }
+}
+
+fn main() {
+    ifvm_benches::run_suite(wasm_workloads);
+}

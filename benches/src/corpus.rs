@@ -1,0 +1,133 @@
+//! The Hygge corpus as benchmark input: one vector per actor × method group.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fvm_shared::message::Message;
+use ifvm_interp::Engine;
+use ifvm_kernel::ApplyKind;
+use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::prepared::PreparedVariant;
+use ifvm_vectors::runner::{Outcome, Runner};
+use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::store::RunStore;
+
+/// One group's representative vector, prepared.
+pub struct Group {
+    /// `actor/method`, e.g. `storageminer/PreCommitSector`.
+    pub name: String,
+    /// The vector file.
+    pub path: PathBuf,
+    /// Its first variant, decoded.
+    pub variant: PreparedVariant,
+    /// Gas used by all its messages (the same on both engines, checked).
+    pub gas_used: u64,
+}
+
+/// The Hygge (nv18) vectors: `$IFVM_VECTORS/extracted/0002-hygge-01`.
+pub fn hygge_dir() -> PathBuf {
+    crate::vectors_dir().join("extracted/0002-hygge-01")
+}
+
+/// Bundles from `$IFVM_ACTORS`.
+pub fn bundles() -> BundleSet {
+    BundleSet::new(crate::actors_dir())
+}
+
+/// For each actor × method group of `dir` (its first two directory levels), the first vector
+/// by path whose first variant passes on ifvm and on ref-fvm. Empty, with a note on stderr, if
+/// the corpus or the bundles are absent.
+pub fn groups(dir: &Path) -> Vec<Group> {
+    if !dir.is_dir() || !crate::actors_dir().is_dir() {
+        eprintln!(
+            "SKIPPED: corpus {} or bundles {} not found (set IFVM_VECTORS / IFVM_ACTORS)",
+            dir.display(),
+            crate::actors_dir().display()
+        );
+        return Vec::new();
+    }
+    let files = ifvm_vectors::collect_vectors(&[dir.to_path_buf()]).expect("readable corpus");
+    let mut by_group: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for f in files {
+        let rel = f.strip_prefix(dir).expect("under the corpus dir");
+        let mut parts = rel.iter().map(|p| p.to_string_lossy());
+        let actor = parts.next().unwrap_or_default();
+        let actor = actor.rsplit('_').next().unwrap_or_default().to_string();
+        let method = parts.next().unwrap_or_default();
+        by_group
+            .entry(format!("{actor}/{method}"))
+            .or_default()
+            .push(f);
+    }
+    let runner = Runner::new(bundles());
+    by_group
+        .into_iter()
+        .filter_map(|(name, files)| {
+            files
+                .into_iter()
+                .find_map(|path| representative(&runner, &name, &path))
+        })
+        .collect()
+}
+
+fn representative(runner: &Runner, name: &str, path: &Path) -> Option<Group> {
+    let vector = MessageVector::load(path).ok()?;
+    let variant = vector.preconditions.variants.first()?;
+    let report = runner.run(&vector, false).ok()?;
+    if !matches!(report.first()?.outcome, Outcome::Passed) {
+        return None;
+    }
+    let prepared = runner.prepare(&vector, variant).ok()?;
+    let ref_ok =
+        ifvm_reference::v3::variant_matches(&prepared, ifvm_reference::shared_engines()).ok()?;
+    if !ref_ok {
+        return None;
+    }
+    Some(Group {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        gas_used: prepared.expected.iter().map(|e| e.2).sum(),
+        variant: prepared,
+    })
+}
+
+/// Applies every message of `variant` on ifvm with `engine`; returns the total gas used.
+pub fn apply_ifvm(variant: &PreparedVariant, engine: &Engine) -> u64 {
+    let mut exec = variant
+        .ifvm_executor(engine, false)
+        .expect("ifvm machine for a checked vector");
+    apply_prepared_ifvm(&mut exec, &variant.messages)
+}
+
+/// Applies `messages` (with their on-chain lengths) with a prepared ifvm executor; returns the
+/// gas used.
+pub fn apply_prepared_ifvm<E: ifvm_kernel::Externs + Send + 'static>(
+    exec: &mut ifvm_kernel::Executor<RunStore, E>,
+    messages: &[(Message, usize)],
+) -> u64 {
+    messages
+        .iter()
+        .map(|(msg, len)| {
+            exec.execute_message(msg.clone(), ApplyKind::Explicit, *len)
+                .expect("ifvm applies a checked vector")
+                .msg_receipt
+                .gas_used
+        })
+        .sum()
+}
+
+/// Applies `messages` with a prepared ref-fvm executor; returns the gas used.
+pub fn apply_prepared_ref<E: ifvm_kernel::Externs + 'static>(
+    exec: &mut ifvm_reference::v3::RefExecutor<E>,
+    messages: &[(Message, usize)],
+) -> u64 {
+    messages
+        .iter()
+        .map(|(msg, len)| {
+            ifvm_reference::v3::apply(exec, msg, *len)
+                .expect("ref-fvm applies a checked vector")
+                .msg_receipt
+                .gas_used
+        })
+        .sum()
+}

@@ -1,0 +1,123 @@
+//! ref-fvm 3.14 (nv18–nv20): executors for scenarios and vector variants.
+
+use cid::Cid;
+use fvm3::engine::MultiEngine;
+use fvm3::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
+use fvm3::machine::{DefaultMachine, NetworkConfig};
+use fvm_ipld_encoding::{from_slice, to_vec};
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use ifvm_kernel::Externs;
+use ifvm_vectors::externs::ReplayExterns;
+use ifvm_vectors::prepared::PreparedVariant;
+use ifvm_vectors::scenario::{DeterministicExterns, Setup};
+use ifvm_vectors::store::RunStore;
+
+use crate::accept_proofs::AcceptProofsKernel;
+use crate::externs::RefExterns;
+
+/// ref-fvm 3's executor over a [`RunStore`] with externs `E`; proofs are accepted (see
+/// [`AcceptProofsKernel`]), as in ref-fvm's conformance runner and ifvm's `AcceptAllProofs`.
+pub type RefExecutor<E> = DefaultExecutor<
+    AcceptProofsKernel<
+        fvm3::call_manager::DefaultCallManager<DefaultMachine<RunStore, RefExterns<E>>>,
+    >,
+>;
+
+/// What determines a machine, besides its store and externs.
+struct MachineParams {
+    nv: u32,
+    /// `None`: ref-fvm's default, as its conformance runner uses.
+    chain_id: Option<u64>,
+    epoch: i64,
+    timestamp: u64,
+    root: Cid,
+    base_fee: TokenAmount,
+    circ_supply: TokenAmount,
+}
+
+fn tokens(t: &TokenAmount) -> fvm_shared3::econ::TokenAmount {
+    fvm_shared3::econ::TokenAmount::from_atto(t.atto().clone())
+}
+
+fn executor<E: Externs + 'static>(
+    p: MachineParams,
+    store: RunStore,
+    externs: E,
+    engines: &MultiEngine,
+) -> anyhow::Result<RefExecutor<E>> {
+    anyhow::ensure!(
+        (18..=20).contains(&p.nv),
+        "ref-fvm 3 runs nv18-nv20, not nv{}",
+        p.nv
+    );
+    let mut nc = NetworkConfig::new(fvm_shared3::version::NetworkVersion::from(p.nv));
+    if let Some(id) = p.chain_id {
+        nc.chain_id(fvm_shared3::chainid::ChainID::from(id));
+    }
+    let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.root);
+    mc.set_base_fee(tokens(&p.base_fee));
+    mc.set_circulating_supply(tokens(&p.circ_supply));
+    let machine = DefaultMachine::new(&mc, store, RefExterns(externs))?;
+    let engine = engines.get(&nc)?;
+    DefaultExecutor::new(engine, machine)
+}
+
+/// An executor at `setup`'s state, compiling actors with `engines`.
+pub fn setup_executor(
+    setup: &Setup,
+    engines: &MultiEngine,
+) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
+    let params = MachineParams {
+        nv: setup.nv,
+        chain_id: Some(setup.chain_id),
+        epoch: setup.epoch,
+        timestamp: (setup.epoch * 30) as u64,
+        root: setup.state.root,
+        base_fee: setup.base_fee.clone(),
+        circ_supply: setup.circ_supply.clone(),
+    };
+    executor(params, setup.state.store(), DeterministicExterns, engines)
+}
+
+/// An executor at a vector variant's pre-state, compiling actors with `engines`. (ref-fvm's
+/// executor compiles every builtin actor of the bundle when created, unless already cached.)
+pub fn variant_executor(
+    variant: &PreparedVariant,
+    engines: &MultiEngine,
+) -> anyhow::Result<RefExecutor<ReplayExterns>> {
+    let params = MachineParams {
+        nv: variant.nv,
+        chain_id: None,
+        epoch: variant.epoch,
+        timestamp: variant.timestamp,
+        root: variant.state_root,
+        base_fee: variant.base_fee.clone(),
+        circ_supply: variant.circ_supply.clone(),
+    };
+    let externs = ReplayExterns::new(variant.randomness.clone());
+    executor(params, variant.store(), externs, engines)
+}
+
+/// Applies `msg` as an explicit message.
+pub fn apply<E: Externs + 'static>(
+    exec: &mut RefExecutor<E>,
+    msg: &Message,
+    raw_length: usize,
+) -> anyhow::Result<ApplyRet> {
+    let msg: fvm_shared3::message::Message = from_slice(&to_vec(msg)?)?;
+    exec.execute_message(msg, ApplyKind::Explicit, raw_length)
+}
+
+/// Applies a variant's messages on ref-fvm and says whether every receipt (exit code, return
+/// bytes, gas used) and the final state root are those the vector expects.
+pub fn variant_matches(variant: &PreparedVariant, engines: &MultiEngine) -> anyhow::Result<bool> {
+    let mut exec = variant_executor(variant, engines)?;
+    let mut matches = true;
+    for ((msg, raw_length), expected) in variant.messages.iter().zip(&variant.expected) {
+        let r = apply(&mut exec, msg, *raw_length)?.msg_receipt;
+        matches &= (r.exit_code.value(), r.return_data.bytes(), r.gas_used)
+            == (expected.0, expected.1.as_slice(), expected.2);
+    }
+    Ok(matches && exec.flush()? == variant.expected_root)
+}

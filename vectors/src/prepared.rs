@@ -1,0 +1,146 @@
+//! A vector variant decoded once and ready to be applied any number of times, on ifvm or on any
+//! other engine: the blocks (bundle and vector), the machine parameters and the messages.
+
+use std::sync::Arc;
+
+use cid::Cid;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
+use fvm_shared::message::Message;
+use fvm_shared::version::NetworkVersion;
+use ifvm_interp::Engine;
+use ifvm_kernel::{AcceptAllProofs, Executor, Machine, NetworkConfig, TOTAL_FILECOIN};
+
+use crate::bundles::BundleSet;
+use crate::externs::ReplayExterns;
+use crate::runner::decode_message;
+use crate::schema::{MessageVector, RandomnessMatch, Variant};
+use crate::store::{CollectingStore, RunStore, SharedBlocks};
+
+/// ref-fvm's conformance runner's base fee when a vector gives none.
+const DEFAULT_BASE_FEE: u128 = 100;
+
+/// A variant cannot be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// The vector's CAR or the bundle cannot be loaded.
+    #[error("loading blocks: {0}")]
+    Blocks(String),
+    /// A message does not decode.
+    #[error("message {index}: {reason}")]
+    Message {
+        /// The message's index.
+        index: usize,
+        /// Why it does not decode.
+        reason: String,
+    },
+    /// ifvm cannot build a machine for the variant.
+    #[error("machine: {0}")]
+    Machine(String),
+}
+
+/// One variant of a vector, decoded: applying it never touches the shared blocks, so it can be
+/// applied again and again (each machine gets its own [`RunStore`] over them).
+#[derive(Clone)]
+pub struct PreparedVariant {
+    /// The network version.
+    pub nv: u32,
+    /// The epoch.
+    pub epoch: ChainEpoch,
+    /// The timestamp (ref-fvm's runner uses `epoch * 30`).
+    pub timestamp: u64,
+    /// The state root before the messages.
+    pub state_root: Cid,
+    /// The base fee.
+    pub base_fee: TokenAmount,
+    /// The circulating supply.
+    pub circ_supply: TokenAmount,
+    /// The randomness the vector recorded.
+    pub randomness: Vec<RandomnessMatch>,
+    /// Each message with its on-chain length.
+    pub messages: Vec<(Message, usize)>,
+    /// The expected state root after the messages.
+    pub expected_root: Cid,
+    /// The expected receipts' (exit code, return bytes, gas used), one per message.
+    pub expected: Vec<(u32, Vec<u8>, u64)>,
+    blocks: Vec<SharedBlocks>,
+}
+
+impl PreparedVariant {
+    /// Decodes `variant` of `vector`, with the builtin actors of its network version from
+    /// `bundles`.
+    pub fn new(
+        bundles: &BundleSet,
+        vector: &MessageVector,
+        variant: &Variant,
+    ) -> Result<Self, PrepareError> {
+        let car = vector
+            .car_bytes()
+            .map_err(|e| PrepareError::Blocks(e.to_string()))?;
+        let bundle = bundles
+            .for_network(variant.nv)
+            .map_err(|e| PrepareError::Blocks(e.to_string()))?;
+        let store = CollectingStore::default();
+        fvm_ipld_car::load_car_unchecked(&store, car.as_slice())
+            .map_err(|e| PrepareError::Blocks(format!("invalid vector CAR: {e}")))?;
+        let messages = vector
+            .apply_messages
+            .iter()
+            .enumerate()
+            .map(|(index, m)| {
+                decode_message(&m.bytes).map_err(|reason| PrepareError::Message { index, reason })
+            })
+            .collect::<Result<_, _>>()?;
+        let pre = &vector.preconditions;
+        Ok(Self {
+            nv: variant.nv,
+            epoch: variant.epoch,
+            timestamp: (variant.epoch * 30) as u64,
+            state_root: pre.state_tree.root_cid,
+            base_fee: TokenAmount::from_atto(pre.basefee.unwrap_or(DEFAULT_BASE_FEE)),
+            circ_supply: pre
+                .circ_supply
+                .map(TokenAmount::from_atto)
+                .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN)),
+            randomness: vector.randomness.clone(),
+            messages,
+            expected_root: vector.postconditions.state_tree.root_cid,
+            expected: vector
+                .postconditions
+                .receipts
+                .iter()
+                .map(|r| (r.exit_code, r.return_data.clone(), r.gas_used))
+                .collect(),
+            blocks: vec![bundle, SharedBlocks::freeze(store)],
+        })
+    }
+
+    /// A fresh blockstore over the bundle's and the vector's blocks.
+    pub fn store(&self) -> RunStore {
+        RunStore::new(self.blocks.clone())
+    }
+
+    /// An ifvm executor at the variant's pre-state, on `engine` (whose module cache it shares);
+    /// with `tracing`, receipts carry gas traces.
+    pub fn ifvm_executor(
+        &self,
+        engine: &Engine,
+        tracing: bool,
+    ) -> Result<Executor<RunStore, ReplayExterns>, PrepareError> {
+        let nc = NetworkConfig::new(NetworkVersion::from(self.nv))
+            .map_err(|e| PrepareError::Machine(e.to_string()))?;
+        let mut mc = nc.for_epoch(self.epoch, self.timestamp, self.state_root);
+        mc.base_fee = self.base_fee.clone();
+        mc.circ_supply = self.circ_supply.clone();
+        mc.tracing = tracing;
+        let machine = Machine::new(
+            mc,
+            self.store(),
+            ReplayExterns::new(self.randomness.clone()),
+            engine.clone(),
+            Arc::new(AcceptAllProofs),
+        )
+        .map_err(|e| PrepareError::Machine(e.to_string()))?;
+        Ok(Executor::new(machine))
+    }
+}
