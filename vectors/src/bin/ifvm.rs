@@ -205,6 +205,15 @@ struct Row {
     outcome: Outcome,
 }
 
+/// `jobs` worker threads (default: all cores), each with room for deep call stacks, which
+/// recurse through the host.
+fn worker_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .stack_size(256 << 20)
+        .build()
+}
+
 fn run(
     paths: Vec<PathBuf>,
     json: bool,
@@ -213,11 +222,7 @@ fn run(
 ) -> anyhow::Result<ExitCode> {
     let paths = default_paths(paths);
     let files = ifvm_vectors::collect_vectors(&paths)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.unwrap_or(0))
-        // Deep call stacks recurse through the host: give workers room.
-        .stack_size(256 << 20)
-        .build()?;
+    let pool = worker_pool(jobs)?;
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vectors {elapsed}")

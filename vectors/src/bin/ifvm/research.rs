@@ -42,10 +42,7 @@ pub fn reprice_corpus(
     };
     let engine = modes.engine(ENGINE_NV)?;
     let files = ifvm_vectors::collect_vectors(&paths)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.unwrap_or(0))
-        .stack_size(256 << 20)
-        .build()?;
+    let pool = super::worker_pool(jobs)?;
     let bar = indicatif::ProgressBar::new(files.len() as u64);
     let results: Vec<reprice::Repriced> = pool.install(|| {
         files
