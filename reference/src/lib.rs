@@ -1,23 +1,73 @@
-//! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 3.14 (nv18–nv20)
-//! through its public API, with the same externs as ifvm, so results can be compared field by
+//! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 3.14 (nv18–nv20) and
+//! ref-fvm 4.8 (nv21–nv29) through its public API, with the same externs as ifvm, so results can be compared field by
 //! field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
 //! it.
 
 pub mod accept_proofs;
+pub mod differential;
 pub mod externs;
 pub mod v3;
+pub mod v4;
 
 use std::sync::OnceLock;
 
 use fvm3::engine::MultiEngine;
 use fvm3::executor::Executor;
+use fvm4::executor::Executor as _;
 use fvm_ipld_encoding::to_vec;
+use ifvm_vectors::prepared::PreparedVariant;
 use ifvm_vectors::scenario::{MessageResult, Setup};
+
+/// A [`MessageResult`] from a ref-fvm 3 or 4 `ApplyRet` (different types, the same fields).
+macro_rules! result_of {
+    ($ret:expr, $state_root:expr) => {
+        MessageResult {
+            exit_code: $ret.msg_receipt.exit_code.value(),
+            return_data: $ret.msg_receipt.return_data.to_vec(),
+            gas_used: $ret.msg_receipt.gas_used,
+            events_root: $ret.msg_receipt.events_root,
+            events: $ret
+                .events
+                .iter()
+                .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
+                .collect(),
+            state_root: $state_root,
+        }
+    };
+}
 
 /// ref-fvm's engines, shared by every run so actors are compiled once.
 pub fn shared_engines() -> &'static MultiEngine {
     static ENGINES: OnceLock<MultiEngine> = OnceLock::new();
     ENGINES.get_or_init(|| MultiEngine::new(1))
+}
+
+/// ref-fvm 4's engines, shared by every run so actors are compiled once.
+pub fn shared_engines_v4() -> &'static fvm4::engine::MultiEngine {
+    static ENGINES: OnceLock<fvm4::engine::MultiEngine> = OnceLock::new();
+    ENGINES.get_or_init(|| fvm4::engine::MultiEngine::new(1))
+}
+
+/// Applies `variant`'s messages on ref-fvm (3.14 for nv18–nv20, 4.8 for nv21–nv29), flushing
+/// after every message.
+pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
+    let mut out = Vec::new();
+    if variant.nv <= 20 {
+        let mut exec = v3::variant_executor(variant, shared_engines())?;
+        for (msg, raw_length) in &variant.messages {
+            let ret = v3::apply(&mut exec, msg, *raw_length)?;
+            let state_root = exec.flush()?;
+            out.push(result_of!(ret, state_root));
+        }
+    } else {
+        let mut exec = v4::variant_executor(variant, shared_engines_v4())?;
+        for (msg, raw_length) in &variant.messages {
+            let ret = v4::apply(&mut exec, msg, *raw_length)?;
+            let state_root = exec.flush()?;
+            out.push(result_of!(ret, state_root));
+        }
+    }
+    Ok(out)
 }
 
 /// Runs `setup` on ref-fvm, flushing after every message.
@@ -27,18 +77,7 @@ pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     for (msg, raw_length) in setup.decoded_messages() {
         let ret = v3::apply(&mut exec, &msg, raw_length)?;
         let state_root = exec.flush()?;
-        out.push(MessageResult {
-            exit_code: ret.msg_receipt.exit_code.value(),
-            return_data: ret.msg_receipt.return_data.to_vec(),
-            gas_used: ret.msg_receipt.gas_used,
-            events_root: ret.msg_receipt.events_root,
-            events: ret
-                .events
-                .iter()
-                .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
-                .collect(),
-            state_root,
-        });
+        out.push(result_of!(ret, state_root));
     }
     Ok(out)
 }

@@ -22,8 +22,15 @@ use crate::store::{RunStore, SharedBlocks};
 #[error("genesis: {0}")]
 pub struct GenesisError(String);
 
+impl GenesisError {
+    /// An error with `e`'s message.
+    pub fn from_display(e: impl std::fmt::Display) -> Self {
+        Self(e.to_string())
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> GenesisError {
-    GenesisError(e.to_string())
+    GenesisError::from_display(e)
 }
 
 /// A built state: its root, the blocks written, and the bundle it uses.
@@ -191,6 +198,20 @@ impl Genesis {
             },
         );
         Ok(id)
+    }
+
+    /// Puts an actor with `code` at the singleton ID `id` (below the IDs `register` hands out).
+    pub fn actor_at_id(&mut self, id: ActorID, code: Cid, state: Cid, balance: TokenAmount) {
+        self.tree.set_actor(
+            id,
+            ActorState {
+                code,
+                state,
+                sequence: 0,
+                balance,
+                delegated_address: None,
+            },
+        );
     }
 
     /// Stores a CBOR value; returns its CID.

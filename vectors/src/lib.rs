@@ -11,6 +11,7 @@ pub mod bundles;
 pub mod calibrate;
 pub mod explain;
 pub mod externs;
+pub mod generate;
 pub mod genesis;
 pub mod observe;
 pub mod prepared;

@@ -13,12 +13,13 @@ use ifvm_kernel::{AcceptAllProofs, Executor, Machine, NetworkConfig, TOTAL_FILEC
 
 use crate::bundles::BundleSet;
 use crate::externs::ReplayExterns;
+use crate::genesis::GenesisState;
 use crate::runner::decode_message;
 use crate::schema::{MessageVector, RandomnessMatch, Variant};
 use crate::store::{CollectingStore, RunStore, SharedBlocks};
 
 /// ref-fvm's conformance runner's base fee when a vector gives none.
-const DEFAULT_BASE_FEE: u128 = 100;
+pub const DEFAULT_BASE_FEE: u128 = 100;
 
 /// A variant cannot be prepared.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +114,34 @@ impl PreparedVariant {
                 .collect(),
             blocks: vec![bundle, SharedBlocks::freeze(store)],
         })
+    }
+
+    /// A variant starting at a built `state` (expected results left empty, for a reference to
+    /// fill), with the defaults of the runner: base fee 100, the whole supply circulating, no
+    /// recorded randomness.
+    pub fn from_state(
+        nv: u32,
+        epoch: ChainEpoch,
+        state: &GenesisState,
+        messages: Vec<(Message, usize)>,
+    ) -> Self {
+        let own = CollectingStore::default();
+        for (k, v) in &state.blocks {
+            fvm_ipld_blockstore::Blockstore::put_keyed(&own, k, v).expect("memory store");
+        }
+        Self {
+            nv,
+            epoch,
+            timestamp: (epoch * 30) as u64,
+            state_root: state.root,
+            base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
+            circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
+            randomness: Vec::new(),
+            messages,
+            expected_root: state.root,
+            expected: Vec::new(),
+            blocks: vec![state.bundle.clone(), SharedBlocks::freeze(own)],
+        }
     }
 
     /// A fresh blockstore over the bundle's and the vector's blocks.

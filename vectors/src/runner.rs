@@ -151,7 +151,7 @@ impl Runner {
 
     fn run_variant(&self, vector: &MessageVector, variant: &Variant, tracing: bool) -> Outcome {
         if let Err(e) = NetworkConfig::new(NetworkVersion::from(variant.nv)) {
-            return Outcome::Skipped(format!("{e} (ifvm runs nv18 to nv20)"));
+            return Outcome::Skipped(format!("{e} (ifvm runs nv18 to nv29)"));
         }
         let prepared = match self.prepare(vector, variant) {
             Ok(p) => p,
@@ -202,6 +202,11 @@ impl Runner {
                 expected.gas_used.to_string(),
                 r.gas_used.to_string(),
             );
+            if let Some(events_root) = expected.events_root {
+                let show =
+                    |root: Option<Cid>| root.map_or_else(|| "none".into(), |c| c.to_string());
+                diff("events_root", show(events_root), show(r.events_root));
+            }
             if mismatch.receipts.len() > before {
                 if let Some(f) = &ret.failure_info {
                     mismatch

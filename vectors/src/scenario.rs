@@ -144,18 +144,50 @@ pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, St
             .execute_message(msg, ApplyKind::Explicit, raw_length)
             .map_err(|e| e.to_string())?;
         let state_root = exec.flush().map_err(|e| e.to_string())?;
-        out.push(MessageResult {
-            exit_code: ret.msg_receipt.exit_code.value(),
-            return_data: ret.msg_receipt.return_data.to_vec(),
-            gas_used: ret.msg_receipt.gas_used,
-            events_root: ret.msg_receipt.events_root,
-            events: ret
-                .events
-                .iter()
-                .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
-                .collect(),
-            state_root,
-        });
+        out.push(result_of(&ret, state_root));
     }
     Ok(out)
+}
+
+/// What ifvm's `ret` and the state root after it say about a message.
+pub fn result_of(ret: &ifvm_kernel::ApplyRet, state_root: Cid) -> MessageResult {
+    MessageResult {
+        exit_code: ret.msg_receipt.exit_code.value(),
+        return_data: ret.msg_receipt.return_data.to_vec(),
+        gas_used: ret.msg_receipt.gas_used,
+        events_root: ret.msg_receipt.events_root,
+        events: ret
+            .events
+            .iter()
+            .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
+            .collect(),
+        state_root,
+    }
+}
+
+/// The first difference between two engines' results for the same messages: the message's
+/// index and which fields differ, or `None` if they are identical.
+pub fn first_difference(a: &[MessageResult], b: &[MessageResult]) -> Option<String> {
+    if a.len() != b.len() {
+        return Some(format!("{} results against {}", a.len(), b.len()));
+    }
+    a.iter().zip(b).enumerate().find_map(|(i, (x, y))| {
+        let mut fields = Vec::new();
+        if x.exit_code != y.exit_code {
+            fields.push(format!("exit code {} vs {}", x.exit_code, y.exit_code));
+        }
+        if x.return_data != y.return_data {
+            fields.push("return bytes".to_string());
+        }
+        if x.gas_used != y.gas_used {
+            fields.push(format!("gas used {} vs {}", x.gas_used, y.gas_used));
+        }
+        if x.events_root != y.events_root || x.events != y.events {
+            fields.push(format!("events ({} vs {})", x.events.len(), y.events.len()));
+        }
+        if x.state_root != y.state_root {
+            fields.push("state root".to_string());
+        }
+        (!fields.is_empty()).then(|| format!("message {i}: {}", fields.join(", ")))
+    })
 }

@@ -98,6 +98,10 @@ pub struct ExpectedReceipt {
     pub return_data: Vec<u8>,
     /// Gas used.
     pub gas_used: u64,
+    /// The root of the message's events AMT (`Some(None)`: no events), where the vector records
+    /// it (generated vectors do; the published corpus does not).
+    #[serde(default, deserialize_with = "recorded_events_root")]
+    pub events_root: Option<Option<Cid>>,
 }
 
 /// Recorded randomness for an epoch.
@@ -174,12 +178,21 @@ fn base64_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         .map_err(serde::de::Error::custom)
 }
 
+#[derive(Deserialize)]
+struct Link {
+    #[serde(rename = "/")]
+    cid: String,
+}
+
+/// A present field: `null` or a link.
+fn recorded_events_root<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Cid>>, D::Error> {
+    Option::<Link>::deserialize(d)?
+        .map(|l| l.cid.parse().map_err(serde::de::Error::custom))
+        .transpose()
+        .map(Some)
+}
+
 fn dag_json_cid<'de, D: Deserializer<'de>>(d: D) -> Result<Cid, D::Error> {
-    #[derive(Deserialize)]
-    struct Link {
-        #[serde(rename = "/")]
-        cid: String,
-    }
     let link = Link::deserialize(d)?;
     link.cid.parse().map_err(serde::de::Error::custom)
 }

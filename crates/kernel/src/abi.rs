@@ -1,6 +1,7 @@
 //! The one place where network versions select behaviour: which syscall ABI and semantics a
 //! network version runs with.
 
+use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 
 /// The syscall ABI and VM semantics of a range of network versions.
@@ -8,6 +9,8 @@ use fvm_shared::version::NetworkVersion;
 pub enum Abi {
     /// ref-fvm 3.x: nv18 (Hygge) to nv20 (Thunder); actors v10 and v11.
     V3,
+    /// ref-fvm 4.x (4.8): nv21 (Watermelon) to nv29; actors v12 to v19.
+    V4,
 }
 
 impl Abi {
@@ -15,6 +18,7 @@ impl Abi {
     pub fn for_network(nv: NetworkVersion) -> Option<Self> {
         match u32::from(nv) {
             18..=20 => Some(Self::V3),
+            21..=29 => Some(Self::V4),
             _ => None,
         }
     }
@@ -24,6 +28,80 @@ impl Abi {
         match self {
             // StackedDRG64GiBV1P1_Feat_SyntheticPoRep; NI-PoRep came with ref-fvm 4.
             Self::V3 => 14,
+            // Every code fvm_shared 4 knows (unknown ones decode as invalid).
+            Self::V4 => i64::MAX,
+        }
+    }
+
+    /// Whether the kernel tracks IPLD reachability (ref-fvm 4): an actor may only open blocks
+    /// reachable from its state root, its parameters and what it received; created blocks may
+    /// only link to reachable blocks; links are scanned and charged (`OnScanIpldLinks`, link
+    /// tracking in `OnMethodInvocation`, `OnReturnValue`, `OnActorGetRoot`, ...). Without it
+    /// (ref-fvm 3) any block in the store may be opened and no links are scanned.
+    pub fn tracks_reachability(self) -> bool {
+        self == Self::V4
+    }
+
+    /// How far back `network::tipset_cid` may look (`None`: no limit; ref-fvm 4 prices the
+    /// lookback instead, FIP-0075).
+    pub fn tipset_lookback_limit(self) -> Option<i64> {
+        match self {
+            Self::V3 => Some(900),
+            Self::V4 => None,
+        }
+    }
+
+    /// Whether a send that exceeds the call depth still pops the gas limit it pushed (ref-fvm 3
+    /// leaves it pushed).
+    pub fn pops_gas_limit_on_depth_error(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether calling an actor whose code lacks the entrypoint (`invoke` or `upgrade`) exits
+    /// with `SYS_INVALID_RECEIVER` (ref-fvm 4) rather than failing fatally (ref-fvm 3).
+    pub fn missing_entrypoint_is_exit(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether a failed implicit constructor call (an account created by a send) adds a frame
+    /// to the backtrace (ref-fvm 3 does; ref-fvm 4 records frames for explicit invocations only).
+    pub fn backtraces_implicit_constructors(self) -> bool {
+        self == Self::V3
+    }
+
+    /// Whether receipts report the codec of the returned block (`ApplyRet::return_codec`,
+    /// ref-fvm 4.8).
+    pub fn reports_return_codec(self) -> bool {
+        self == Self::V4
+    }
+
+    /// The circulating supply a machine context defaults to: the total FIL supply in ref-fvm 3,
+    /// zero in ref-fvm 4.
+    pub fn default_circ_supply(self) -> TokenAmount {
+        match self {
+            Self::V3 => TokenAmount::from_whole(crate::machine::TOTAL_FILECOIN),
+            Self::V4 => TokenAmount::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_versions_map_to_abis() {
+        for nv in 0..40u32 {
+            let expected = match nv {
+                18..=20 => Some(Abi::V3),
+                21..=29 => Some(Abi::V4),
+                _ => None,
+            };
+            assert_eq!(
+                Abi::for_network(NetworkVersion::new(nv)),
+                expected,
+                "nv{nv}"
+            );
         }
     }
 }

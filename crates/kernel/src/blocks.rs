@@ -1,7 +1,10 @@
-//! The per-invocation block registry: the IPLD blocks an actor has opened or created, by handle.
+//! The per-invocation block registry: the IPLD blocks an actor has opened or created, by handle,
+//! and (ref-fvm 4) the CIDs reachable from them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
+use cid::Cid;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR, IPLD_RAW};
 
 use crate::error::ExecutionError;
@@ -15,7 +18,8 @@ pub const NO_DATA_BLOCK_ID: BlockId = 0;
 
 const FIRST_ID: BlockId = 1;
 const MAX_BLOCKS: u32 = i32::MAX as u32;
-const ALLOWED_CODECS: [u64; 3] = [CBOR, DAG_CBOR, IPLD_RAW];
+/// The codecs actors may create blocks with.
+pub(crate) const ALLOWED_CODECS: [u64; 3] = [CBOR, DAG_CBOR, IPLD_RAW];
 
 /// A block's codec and size.
 #[derive(Debug, Copy, Clone, PartialEq, Eq)]
@@ -26,19 +30,27 @@ pub struct BlockStat {
     pub size: u32,
 }
 
-/// An immutable IPLD block (cheap to clone).
+/// An immutable IPLD block (cheap to clone), with the links found in it (ref-fvm 4 only; none
+/// in ref-fvm 3, which does not scan blocks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     codec: u64,
     data: Arc<[u8]>,
+    links: Arc<[Cid]>,
 }
 
 impl Block {
-    /// A block of `codec` with `data`.
+    /// A block of `codec` with `data` and no links.
     pub fn new(codec: u64, data: impl Into<Arc<[u8]>>) -> Self {
+        Self::with_links(codec, data, Vec::new())
+    }
+
+    /// A block of `codec` with `data` linking to `links`.
+    pub fn with_links(codec: u64, data: impl Into<Arc<[u8]>>, links: Vec<Cid>) -> Self {
         Self {
             codec,
             data: data.into(),
+            links: links.into(),
         }
     }
 
@@ -50,6 +62,11 @@ impl Block {
     /// The bytes.
     pub fn data(&self) -> &[u8] {
         &self.data
+    }
+
+    /// The CIDs the block links to.
+    pub fn links(&self) -> &[Cid] {
+        &self.links
     }
 
     /// The size in bytes.
@@ -70,6 +87,7 @@ impl Block {
 #[derive(Default, Debug)]
 pub struct BlockRegistry {
     blocks: Vec<Block>,
+    reachable: HashSet<Cid>,
 }
 
 impl BlockRegistry {
@@ -87,9 +105,49 @@ impl BlockRegistry {
         if !ALLOWED_CODECS.contains(&block.codec) {
             return Err(syscall_error!(IllegalCodec; "invalid or forbidden ipld codec"));
         }
+        Ok(self.push(block))
+    }
+
+    /// Registers a block known to be reachable, marking its links reachable (ref-fvm 4):
+    /// `LimitExceeded` when full; any codec.
+    pub fn put_reachable(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
+        self.check_space()?;
+        self.reachable.extend(block.links().iter().copied());
+        Ok(self.push(block))
+    }
+
+    /// Registers a new block, whose links must all be reachable (ref-fvm 4): `LimitExceeded`
+    /// when full, `NotFound` for a link to an unreachable block.
+    pub fn put_check_reachable(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
+        self.check_space()?;
+        if let Some(k) = block.links().iter().find(|k| !self.is_reachable(k)) {
+            return Err(syscall_error!(NotFound; "cannot put block: {k} not reachable"));
+        }
+        Ok(self.push(block))
+    }
+
+    fn check_space(&self) -> Result<(), ExecutionError> {
+        if self.is_full() {
+            return Err(syscall_error!(LimitExceeded; "too many blocks"));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, block: Block) -> BlockId {
         let id = FIRST_ID + self.blocks.len() as u32;
         self.blocks.push(block);
-        Ok(id)
+        id
+    }
+
+    /// Marks `k` reachable (it was linked into the state, or is the state root).
+    pub fn mark_reachable(&mut self, k: &Cid) {
+        self.reachable.insert(*k);
+    }
+
+    /// True if `k` is reachable. Inline (identity-hashed) CIDs are not implicitly reachable: they
+    /// may embed links to unreachable blocks.
+    pub fn is_reachable(&self, k: &Cid) -> bool {
+        self.reachable.contains(k)
     }
 
     /// The block with handle `id` (`InvalidHandle` if none).

@@ -13,13 +13,17 @@ use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::event::StampedEvent;
-use fvm_shared::{ActorID, MethodNum, METHOD_CONSTRUCTOR, METHOD_SEND};
+use fvm_shared::{ActorID, MethodNum, METHOD_SEND};
 use ifvm_actors::{BuiltinActor, EAM_ACTOR_ID, SYSTEM_ACTOR_ID};
 use ifvm_gas::{Gas, GasCharge, GasTracker, PriceList};
-use ifvm_interp::{CallError, InstructionProfile, Invocation, LastError, MemoryLimiter};
+use ifvm_interp::{
+    CallError, FatalError, InstructionProfile, Invocation, LastError, MemoryLimiter, Val,
+};
 
+use crate::abi::Abi;
 use crate::backtrace::{Backtrace, Cause, Frame};
 use crate::blocks::{Block, BlockId, BlockRegistry, NO_DATA_BLOCK_ID};
+use crate::entrypoint::{Entrypoint, INVOKE_FUNC_NAME};
 use crate::error::{Abort, ExecutionError, Fatal, Result};
 use crate::events::EventsAccumulator;
 use crate::kernel::{Ext, Kernel, Store};
@@ -81,6 +85,8 @@ pub struct Inner<B: Store, E: Ext> {
     invocation_count: u64,
     backtrace: Backtrace,
     events: EventsAccumulator,
+    /// The actors being called and the exports they run, outermost first.
+    call_stack: Vec<(ActorID, &'static str)>,
 }
 
 /// The call manager. While an actor runs, its kernel owns the call manager; a nested send moves
@@ -162,6 +168,7 @@ where
             invocation_count: 0,
             backtrace: Backtrace::default(),
             events: EventsAccumulator::default(),
+            call_stack: Vec::new(),
         })))
     }
 
@@ -195,6 +202,16 @@ where
     /// The prices in force.
     pub fn price_list(&self) -> &'static PriceList {
         self.machine.context.network.price_list
+    }
+
+    /// The ABI in force.
+    pub fn abi(&self) -> Abi {
+        self.machine.context.network.abi()
+    }
+
+    /// The actors being called and the exports they run, outermost first.
+    pub fn call_stack(&self) -> &[(ActorID, &'static str)] {
+        &self.call_stack
     }
 
     /// Charges `charge` to the message's gas.
@@ -357,15 +374,15 @@ where
         Ok(())
     }
 
-    /// Sends a message from actor `from` within the current call stack: checks the depth, runs
-    /// the call in its own transaction (state, events, accesses, memory budget, and `gas_limit`
-    /// if given), and reverts it unless it exits successfully.
+    /// Calls `entrypoint` of `to` from actor `from` within the current call stack: checks the
+    /// depth, runs the call in its own transaction (state, events, accesses, memory budget, and
+    /// `gas_limit` if given), and reverts it unless it exits successfully.
     #[allow(clippy::too_many_arguments)]
-    pub fn send(
+    pub(crate) fn send(
         &mut self,
         from: ActorID,
         to: Address,
-        method: MethodNum,
+        entrypoint: Entrypoint,
         params: Option<Block>,
         value: &TokenAmount,
         gas_limit: Option<Gas>,
@@ -375,29 +392,21 @@ where
             self.gas.push_limit(limit);
         }
         if self.call_stack_depth >= self.machine.context.network.max_call_depth {
+            if gas_limit.is_some() && self.abi().pops_gas_limit_on_depth_error() {
+                self.gas.pop_limit();
+            }
             return Err(syscall_error!(LimitExceeded; "message execution exceeds call depth"));
         }
-        self.machine.state_tree.begin_transaction();
-        self.events.begin_transaction();
-        self.access.begin_transaction();
-        self.call_stack_depth += 1;
-
-        let frame = self.limiter.frame();
-        let result = self.send_unchecked(from, to, method, params, value, read_only);
-        self.limiter.restore(frame);
-        let revert = !matches!(&result, Ok(r) if r.exit_code.is_success());
-
-        self.call_stack_depth -= 1;
-        let ended = [
-            self.access.end_transaction(revert).err(),
-            self.events.end_transaction(revert).err(),
-            self.machine.state_tree.end_transaction(revert).err(),
-            gas_limit.and_then(|_| {
-                (!self.gas.pop_limit()).then(|| Fatal::msg("no gas limits to pop").into())
-            }),
-        ];
-        if let Some(err) = ended.into_iter().flatten().next() {
-            return Err(err);
+        let result = self.in_transaction(|cm| {
+            cm.call_stack_depth += 1;
+            let frame = cm.limiter.frame();
+            let result = cm.send_unchecked(from, to, entrypoint, params, value, read_only);
+            cm.limiter.restore(frame);
+            cm.call_stack_depth -= 1;
+            result
+        });
+        if gas_limit.is_some() && !self.gas.pop_limit() {
+            return Err(Fatal::msg("no gas limits to pop").into());
         }
         // Running out of a sub-call's own limit is an exit code for the caller, not an abort.
         match result {
@@ -411,11 +420,28 @@ where
         }
     }
 
+    /// Runs `f` in a transaction (state, events, accesses) that reverts unless it returns a
+    /// successful exit. A failure to end the transaction (fatal) replaces `f`'s result.
+    pub(crate) fn in_transaction(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<InvocationResult>,
+    ) -> Result<InvocationResult> {
+        self.machine.state_tree.begin_transaction();
+        self.events.begin_transaction();
+        self.access.begin_transaction();
+        let result = f(self);
+        let revert = !matches!(&result, Ok(r) if r.exit_code.is_success());
+        self.machine.state_tree.end_transaction(revert)?;
+        self.events.end_transaction(revert)?;
+        self.access.end_transaction(revert)?;
+        result
+    }
+
     fn send_unchecked(
         &mut self,
         from: ActorID,
         to: Address,
-        method: MethodNum,
+        entrypoint: Entrypoint,
         params: Option<Block>,
         value: &TokenAmount,
         read_only: bool,
@@ -447,7 +473,10 @@ where
                 }
             },
         };
-        self.send_resolved(from, to, method, params, value, read_only)
+        self.call_stack.push((to, entrypoint.func_name()));
+        let res = self.send_resolved(from, to, entrypoint, params, value, read_only);
+        self.call_stack.pop();
+        res
     }
 
     fn create_actor_from_send(&mut self, addr: &Address, actor: ActorState) -> Result<ActorID> {
@@ -471,7 +500,7 @@ where
         self.send_resolved(
             SYSTEM_ACTOR_ID,
             id,
-            METHOD_CONSTRUCTOR,
+            Entrypoint::ImplicitConstructor,
             Some(Block::new(CBOR, params)),
             &TokenAmount::default(),
             false,
@@ -483,7 +512,7 @@ where
         &mut self,
         from: ActorID,
         to: ActorID,
-        method: MethodNum,
+        entrypoint: Entrypoint,
         params: Option<Block>,
         value: &TokenAmount,
         read_only: bool,
@@ -495,24 +524,48 @@ where
             self.charge_gas(self.price_list().on_value_transfer())?;
             self.transfer(from, to, value)?;
         }
-        if method == METHOD_SEND {
+        if entrypoint.invokes(METHOD_SEND) {
             return Ok(InvocationResult::default());
         }
-        self.charge_gas(self.price_list().on_method_invocation_v3())?;
         let mut blocks = BlockRegistry::new();
-        let params_id = match params {
-            Some(block) => blocks.put(block)?,
-            None => NO_DATA_BLOCK_ID,
+        let params_id = if self.abi().tracks_reachability() {
+            let links = params.as_ref().map_or(0, |p| p.links().len());
+            self.charge_gas(self.price_list().on_method_invocation(links))?;
+            match params {
+                Some(block) => blocks.put_reachable(block)?,
+                None => NO_DATA_BLOCK_ID,
+            }
+        } else {
+            self.charge_gas(self.price_list().on_method_invocation_v3())?;
+            match params {
+                Some(block) => blocks.put(block)?,
+                None => NO_DATA_BLOCK_ID,
+            }
+        };
+        // An upgrade also receives the upgrade info (CBOR, not DAG-CBOR: it links nothing).
+        let upgrade_info_id = match entrypoint {
+            Entrypoint::Upgrade(info) => {
+                let info = to_vec(&info).map_err(|e| {
+                    Fatal::with_source("failed to serialize upgrade params", e.to_string())
+                })?;
+                Some(blocks.put_reachable(Block::new(CBOR, info))?)
+            }
+            _ => None,
         };
         self.invocation_count += 1;
         let call = Call {
             from,
             to,
-            method,
+            method: entrypoint.method_num(),
             value: value.clone(),
             read_only,
         };
-        self.map_mut(|cm| cm.invoke(call, state.code, blocks, params_id))
+        let args = EntrypointArgs {
+            entrypoint,
+            params_id,
+            upgrade_info_id,
+        };
+        self.map_mut(|cm| cm.invoke(call, state.code, blocks, args))
     }
 
     /// Moves the call manager out for the duration of `f` (which must hand it back).
@@ -523,16 +576,18 @@ where
         t
     }
 
-    /// Runs the actor code `code` for `call` with parameters `params_id` in `blocks`.
+    /// Runs the actor code `code` for `call`, calling the entrypoint with its arguments in
+    /// `blocks`.
     fn invoke(
         self,
         call: Call,
         code: Cid,
         blocks: BlockRegistry,
-        params_id: BlockId,
+        args: EntrypointArgs,
     ) -> (Result<InvocationResult>, Self) {
         let engine = self.machine.engine.clone();
         let syscalls = self.machine.syscalls.clone();
+        let abi = self.abi();
         let module = engine.prepare(&code, || self.machine.blockstore().get(&code));
         let (to, method) = (call.to, call.method);
         let kernel = Kernel::new(self, blocks, call);
@@ -540,8 +595,8 @@ where
         let outcome: std::result::Result<BlockId, Abort> = match module {
             Ok(Some(module)) => inv
                 .instantiate(&module, &syscalls)
-                .and_then(|()| inv.call("invoke", params_id))
-                .map_err(abort_of),
+                .map_err(abort_of)
+                .and_then(|()| args.call(&mut inv, abi, &code)),
             Ok(None) => Err(Abort::Fatal(Fatal::msg(format!(
                 "actor code {code} not found"
             )))),
@@ -606,7 +661,9 @@ where
                         Err(ExecutionError::Fatal(e)),
                     ),
                 };
-                if !code.is_success() {
+                let frames = matches!(args.entrypoint, Entrypoint::Invoke(_))
+                    || abi.backtraces_implicit_constructors();
+                if !code.is_success() && frames {
                     if let Some(cause) = last_error.and_then(cause_of) {
                         cm.backtrace.begin(cause);
                     }
@@ -621,19 +678,63 @@ where
             }
         };
 
-        // Charge for a value returned to the chain (at depth 1), within this call's limit.
+        // Charge for a value returned to the chain (at depth 1) or (ref-fvm 4) for tracking its
+        // links, within this call's limit.
         if let Ok(InvocationResult {
             value: Some(block), ..
         }) = &ret
         {
-            let depth = cm.call_stack_depth;
-            if let Some(charge) = cm.price_list().on_method_return_v3(depth, block.size()) {
-                if let Err(e) = cm.charge_gas(charge) {
-                    ret = Err(e);
-                }
+            let (depth, size) = (cm.call_stack_depth, block.size());
+            let charge = if abi.tracks_reachability() {
+                Some(
+                    cm.price_list()
+                        .on_method_return(depth, size, block.links().len()),
+                )
+            } else {
+                cm.price_list().on_method_return_v3(depth, size)
+            };
+            if let Some(Err(e)) = charge.map(|c| cm.charge_gas(c)) {
+                ret = Err(e);
             }
         }
         (ret, cm)
+    }
+}
+
+/// An entrypoint and the blocks it is called with.
+struct EntrypointArgs {
+    entrypoint: Entrypoint,
+    params_id: BlockId,
+    /// The upgrade info block of an upgrade.
+    upgrade_info_id: Option<BlockId>,
+}
+
+impl EntrypointArgs {
+    /// Calls the entrypoint of the instantiated `code`; returns the returned block handle.
+    fn call<B: Store, E: Ext>(
+        &self,
+        inv: &mut Invocation<Kernel<B, E>>,
+        abi: Abi,
+        code: &Cid,
+    ) -> std::result::Result<BlockId, Abort> {
+        if !abi.missing_entrypoint_is_exit() {
+            return inv.call(INVOKE_FUNC_NAME, self.params_id).map_err(abort_of);
+        }
+        let mut params = vec![Val::I32(self.params_id as i32)];
+        params.extend(self.upgrade_info_id.map(|id| Val::I32(id as i32)));
+        let mut results = [Val::I32(0)];
+        match inv.call_raw(self.entrypoint.func_name(), &params, &mut results) {
+            Ok(()) => match results[0] {
+                Val::I32(ret) => Ok(ret as u32),
+                _ => Err(Abort::Fatal(Fatal::msg("entrypoint returned a non-i32"))),
+            },
+            Err(CallError::Fatal(FatalError::MissingExport(_))) => Err(Abort::Exit(
+                ExitCode::SYS_INVALID_RECEIVER,
+                format!("cannot upgrade to {code}"),
+                NO_DATA_BLOCK_ID,
+            )),
+            Err(e) => Err(abort_of(e)),
+        }
     }
 }
 

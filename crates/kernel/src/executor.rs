@@ -18,6 +18,7 @@ use ifvm_interp::InstructionProfile;
 use crate::backtrace::{Backtrace, Cause};
 use crate::blocks::Block;
 use crate::call_manager::{CallManager, InvocationResult, MessageOrigin};
+use crate::entrypoint::Entrypoint;
 use crate::error::{ExecutionError, Result};
 use crate::gas_outputs::GasOutputs;
 use crate::kernel::{Ext, Store};
@@ -73,6 +74,9 @@ pub struct ApplyRet {
     pub failure_info: Option<ApplyFailure>,
     /// Events emitted.
     pub events: Vec<StampedEvent>,
+    /// The IPLD codec of the returned block, if any (reported from nv21 on, as ref-fvm 4.8's
+    /// `ApplyRet::return_codec`; always `None` before).
+    pub return_codec: Option<u64>,
     /// Every gas charge, in order (if the machine traces).
     pub gas_trace: Vec<GasCharge>,
     /// The time of the work each charge of `gas_trace` paid for, index for index (`None`:
@@ -106,6 +110,7 @@ impl ApplyRet {
             gas_burned: 0,
             failure_info: Some(ApplyFailure::PreValidation(message.into())),
             events: vec![],
+            return_codec: None,
             gas_trace: vec![],
             gas_timings: vec![],
             instructions: None,
@@ -219,7 +224,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 cm.send(
                     sender_id,
                     msg.to,
-                    msg.method_num,
+                    Entrypoint::Invoke(msg.method_num),
                     params,
                     &msg.value,
                     None,
@@ -234,10 +239,14 @@ impl<B: Store, E: Ext> Executor<B, E> {
         let mut backtrace = finished.backtrace;
         let events_root = finished.events_root;
         let gas_used = finished.gas_used;
+        let mut return_codec = None;
         let receipt = match result {
             Ok(InvocationResult { exit_code, value }) => {
                 if exit_code.is_success() {
                     backtrace.clear();
+                }
+                if self.machine().context.network.abi().reports_return_codec() {
+                    return_codec = value.as_ref().map(|b| b.codec());
                 }
                 Receipt {
                     exit_code,
@@ -300,6 +309,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 failure_info,
                 gas_cost,
                 finished.events,
+                return_codec,
                 Observations {
                     gas_trace: finished.gas_trace,
                     gas_timings: finished.gas_timings,
@@ -317,6 +327,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 gas_burned: 0,
                 failure_info,
                 events: finished.events,
+                return_codec,
                 gas_trace: finished.gas_trace,
                 gas_timings: finished.gas_timings,
                 instructions: finished.instructions,
@@ -433,6 +444,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
         failure_info: Option<ApplyFailure>,
         gas_cost: TokenAmount,
         events: Vec<StampedEvent>,
+        return_codec: Option<u64>,
         observed: Observations,
     ) -> std::result::Result<ApplyRet, ExecutorError> {
         let machine = self.machine_mut();
@@ -474,6 +486,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
             gas_burned: o.gas_burned,
             failure_info,
             events,
+            return_codec,
             gas_trace: observed.gas_trace,
             gas_timings: observed.gas_timings,
             instructions: observed.instructions,

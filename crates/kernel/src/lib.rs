@@ -33,12 +33,14 @@ mod blocks;
 mod blockstore;
 mod call_manager;
 mod clock;
+mod entrypoint;
 mod error;
 mod events;
 mod executor;
 mod externs;
 mod gas_outputs;
 mod history_map;
+mod ipld_links;
 mod kernel;
 mod machine;
 mod proofs;
@@ -57,7 +59,7 @@ pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
 pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
 pub use externs::Externs;
 pub use gas_outputs::GasOutputs;
-pub use kernel::{Ext, Kernel, SendResult, Store};
+pub use kernel::{EventEntryHeader, EventEntryHeaders, Ext, Kernel, SendResult, Store};
 pub use machine::{
     Machine, MachineContext, MachineError, NetworkConfig, UnsupportedNetworkVersion, TOTAL_FILECOIN,
 };

@@ -78,7 +78,8 @@ impl NetworkConfig {
     }
 
     /// The context for executing messages at `epoch` from `initial_state_root`, with a zero
-    /// base fee and the total FIL supply as circulating supply.
+    /// base fee and ref-fvm's default circulating supply (the total FIL supply before nv21,
+    /// zero from nv21 on).
     pub fn for_epoch(
         &self,
         epoch: ChainEpoch,
@@ -91,7 +92,7 @@ impl NetworkConfig {
             timestamp,
             base_fee: TokenAmount::default(),
             initial_state_root,
-            circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
+            circ_supply: self.abi().default_circ_supply(),
             tracing: false,
             timing: false,
         }

@@ -4,7 +4,7 @@
 use bls_signatures::{PublicKey as BlsPublicKey, Serialize, Signature as BlsSignature};
 use fvm_shared::address::{Address, Protocol};
 use fvm_shared::crypto::signature::{
-    SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+    SignatureType, BLS_PUB_LEN, BLS_SIG_LEN, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
 };
 use k256::ecdsa::{RecoveryId, Signature as EcdsaSignature, VerifyingKey};
 
@@ -67,6 +67,33 @@ fn verify_secp256k1(signature: &[u8], data: &[u8], addr: &Address) -> Result<(),
     } else {
         Err(SignatureError("Secp signature verification failed".into()))
     }
+}
+
+/// True if `signature` aggregates signatures of each of `messages` by the matching key of
+/// `pub_keys` (as fvm_shared's `verify_bls_aggregate`, with errors as `false`): true for no
+/// signers; false for invalid points, duplicate messages or a wrong signature.
+pub fn verify_bls_aggregate(
+    signature: &[u8; BLS_SIG_LEN],
+    pub_keys: &[[u8; BLS_PUB_LEN]],
+    messages: &[&[u8]],
+) -> bool {
+    if pub_keys.len() != messages.len() {
+        return false;
+    }
+    if pub_keys.is_empty() {
+        return true;
+    }
+    let Ok(sig) = BlsSignature::from_bytes(signature) else {
+        return false;
+    };
+    let Ok(keys) = pub_keys
+        .iter()
+        .map(|k| BlsPublicKey::from_bytes(k))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return false;
+    };
+    bls_signatures::verify_messages(&sig, messages, &keys)
 }
 
 /// The uncompressed public key that produced `signature` over `hash`. High-s signatures are

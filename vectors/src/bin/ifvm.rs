@@ -85,7 +85,8 @@ enum VectorsCommand {
     /// Run vectors (files or directories) and compare with their expected results.
     Run {
         /// Vector files or directories. Default: $IFVM_VECTORS, else
-        /// ../shared/fvm-test-vectors/corpus.
+        /// ../shared/fvm-test-vectors/corpus, plus vectors/generated when run from the
+        /// repository's root.
         paths: Vec<PathBuf>,
         /// Machine-readable results on stdout.
         #[arg(long)]
@@ -198,6 +199,18 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     }
 }
 
+/// `paths`, or the default corpus and, when run from the repository's root, the project's
+/// generated nv21+ vectors (`vectors/generated`).
+fn default_run_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let generated = PathBuf::from("vectors/generated");
+    let add_generated = paths.is_empty() && generated.is_dir();
+    let mut paths = default_paths(paths);
+    if add_generated {
+        paths.push(generated);
+    }
+    paths
+}
+
 /// A result row: one variant of one file.
 struct Row {
     path: PathBuf,
@@ -220,7 +233,7 @@ fn run(
     jobs: Option<usize>,
     runner: Runner,
 ) -> anyhow::Result<ExitCode> {
-    let paths = default_paths(paths);
+    let paths = default_run_paths(paths);
     let files = ifvm_vectors::collect_vectors(&paths)?;
     let pool = worker_pool(jobs)?;
     let bar = indicatif::ProgressBar::new(files.len() as u64);

@@ -4,7 +4,7 @@ use cid::Cid;
 use fvm_shared::address::{Address, Payload};
 use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::crypto::signature::{
-    SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+    SignatureType, BLS_PUB_LEN, BLS_SIG_LEN, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
 };
 use fvm_shared::piece::PieceInfo;
 use fvm_shared::sector::{
@@ -59,6 +59,45 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         catch_panic("verifying signature", || {
             Ok(crate::signatures::verify(sig_type, signature, plaintext, signer).is_ok())
         })
+    }
+
+    /// Verifies a BLS aggregate signature of `pub_keys.len()` signers over the plaintexts
+    /// `plaintexts` splits into by `plaintext_lens` (ref-fvm 4, FIP-0079). Invalid points,
+    /// duplicate plaintexts and bad signatures are `false`; no signers is `true`.
+    pub fn verify_bls_aggregate(
+        &mut self,
+        signature: &[u8; BLS_SIG_LEN],
+        pub_keys: &[[u8; BLS_PUB_LEN]],
+        plaintexts: &[u8],
+        plaintext_lens: &[u32],
+    ) -> Result<bool> {
+        if pub_keys.len() != plaintext_lens.len() {
+            return Err(syscall_error!(IllegalArgument;
+                "unequal numbers of bls public keys and plaintexts"));
+        }
+        let charge = self
+            .cm
+            .price_list()
+            .on_verify_aggregate_signature(pub_keys.len(), plaintexts.len());
+        self.cm.charge_gas(charge)?;
+        let mut offset = 0usize;
+        let mut messages = Vec::with_capacity(plaintext_lens.len());
+        for &len in plaintext_lens {
+            let start = offset;
+            offset = start
+                .checked_add(len as usize)
+                .ok_or_else(|| syscall_error!(IllegalArgument; "invalid bls plaintext length"))?;
+            messages.push(plaintexts.get(start..offset).ok_or_else(
+                || syscall_error!(IllegalArgument; "bls signature plaintext out of bounds"),
+            )?);
+        }
+        if offset != plaintexts.len() {
+            return Err(syscall_error!(IllegalArgument;
+                "plaintexts buffer length doesn't match"));
+        }
+        Ok(crate::signatures::verify_bls_aggregate(
+            signature, pub_keys, &messages,
+        ))
     }
 
     /// Recovers the public key that signed `hash`.

@@ -1,4 +1,4 @@
-//! IPLD blocks: open, create, read, stat, link.
+//! IPLD blocks: open, create, read, stat, link (and, in ref-fvm 4, reachability).
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
@@ -6,17 +6,23 @@ use ifvm_gas::HashFunction;
 use multihash_codetable::MultihashDigest;
 
 use super::{Ext, Kernel, Store};
-use crate::blocks::{Block, BlockId, BlockStat};
+use crate::blocks::{Block, BlockId, BlockStat, ALLOWED_CODECS};
 use crate::error::{Classify, Fatal, Result};
+use crate::ipld_links::scan_links;
 use crate::syscall_error;
 
 const BLAKE2B_256: u64 = 0xb220;
 
 impl<B: Store, E: Ext> Kernel<B, E> {
-    /// Opens the block `cid` from the state blockstore.
+    /// Opens the block `cid` from the state blockstore (ref-fvm 4: only if reachable, scanning
+    /// it for links).
     pub fn block_open(&mut self, cid: &Cid) -> Result<(BlockId, BlockStat)> {
         self.cm
             .charge_gas(self.cm.price_list().on_block_open_base())?;
+        let tracking = self.abi().tracks_reachability();
+        if tracking && !self.blocks.is_reachable(cid) {
+            return Err(syscall_error!(NotFound; "block not reachable: {cid}"));
+        }
         let data = self
             .cm
             .machine
@@ -24,6 +30,14 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .get(cid)
             .or_fatal("failed to read block")?
             .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
+        if tracking {
+            let links = self.scan_links(cid.codec(), &data)?;
+            let charge = self.cm.price_list().on_block_open(data.len(), links.len());
+            self.cm.charge_gas(charge)?;
+            let block = Block::with_links(cid.codec(), data, links);
+            let stat = block.stat();
+            return Ok((self.blocks.put_reachable(block)?, stat));
+        }
         let block = Block::new(cid.codec(), data);
         self.cm.charge_gas(
             self.cm
@@ -35,14 +49,33 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         Ok((id, stat))
     }
 
-    /// Registers a new block.
+    /// Registers a new block (ref-fvm 4: scanning it for links, which must be reachable).
     pub fn block_create(&mut self, codec: u64, data: &[u8]) -> Result<BlockId> {
         if data.len() > self.cm.machine.context.network.max_block_size {
             return Err(syscall_error!(LimitExceeded; "blocks may not be larger than 1MiB"));
         }
-        self.cm
-            .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
-        self.blocks.put(Block::new(codec, data))
+        if !self.abi().tracks_reachability() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
+            return self.blocks.put(Block::new(codec, data));
+        }
+        if !ALLOWED_CODECS.contains(&codec) {
+            return Err(syscall_error!(IllegalCodec; "codec {codec} not allowed"));
+        }
+        let links = self.scan_links(codec, data)?;
+        let charge = self
+            .cm
+            .price_list()
+            .on_block_create(data.len(), links.len());
+        self.cm.charge_gas(charge)?;
+        self.blocks
+            .put_check_reachable(Block::with_links(codec, data, links))
+    }
+
+    /// The links of a block, charging the scan.
+    fn scan_links(&mut self, codec: u64, data: &[u8]) -> Result<Vec<Cid>> {
+        let prices = self.cm.price_list();
+        scan_links(codec, data, prices, &mut self.cm.gas)
     }
 
     /// Hashes block `id` into a CID and writes it to the state blockstore.
@@ -63,6 +96,9 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .blockstore()
             .put_keyed(&k, block.data())
             .or_fatal("failed to write block")?;
+        if self.abi().tracks_reachability() {
+            self.blocks.mark_reachable(&k);
+        }
         Ok(k)
     }
 

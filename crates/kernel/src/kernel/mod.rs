@@ -5,9 +5,11 @@
 
 mod actor;
 mod crypto;
+mod event;
 mod ipld;
 mod network;
 mod sself;
+mod upgrade;
 
 use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
@@ -20,9 +22,12 @@ use ifvm_interp::{Host, InstructionProfile, MemoryLimiter};
 
 use crate::blocks::{BlockId, BlockRegistry, BlockStat, NO_DATA_BLOCK_ID};
 use crate::call_manager::{Call, CallManager, InvocationResult};
+use crate::entrypoint::Entrypoint;
 use crate::error::{Abort, Fatal, Result};
 use crate::externs::Externs;
 use crate::syscall_error;
+
+pub use event::{EventEntryHeader, EventEntryHeaders};
 
 /// A blockstore a machine can run on.
 pub trait Store: Blockstore + Send + 'static {}
@@ -129,19 +134,30 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if self.blocks.is_full() {
             return Err(syscall_error!(LimitExceeded; "cannot store return block"));
         }
-        let InvocationResult { exit_code, value } = self.cm.send(
+        let result = self.cm.send(
             self.actor_id,
             *recipient,
-            method,
+            Entrypoint::Invoke(method),
             params,
             value,
             gas_limit,
             read_only,
         )?;
+        self.store_result(result)
+    }
+
+    /// Registers a callee's returned block (its links become reachable).
+    fn store_result(&mut self, result: InvocationResult) -> Result<SendResult> {
+        let InvocationResult { exit_code, value } = result;
         Ok(match value {
             Some(block) => {
                 let block_stat = block.stat();
-                let block_id = self.blocks.put(block).map_err(|e| {
+                let stored = if self.abi().tracks_reachability() {
+                    self.blocks.put_reachable(block)
+                } else {
+                    self.blocks.put(block)
+                };
+                let block_id = stored.map_err(|e| {
                     Fatal::with_source("failed to store a valid return value", e.to_string())
                 })?;
                 SendResult {
@@ -167,7 +183,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 impl<B: Store, E: Ext> Kernel<B, E> {
     /// The ABI this kernel runs.
     pub(crate) fn abi(&self) -> crate::abi::Abi {
-        self.cm.machine.context.network.abi()
+        self.cm.abi()
     }
 }
 

@@ -5,17 +5,11 @@ use std::io::Write;
 use cid::Cid;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ErrorNumber;
-use fvm_shared::event::{ActorEvent, StampedEvent};
 use fvm_shared::randomness::RANDOMNESS_LENGTH;
-use fvm_shared::IPLD_RAW;
 
 use super::{Ext, Kernel, Store};
 use crate::error::{Classify, Result};
 use crate::syscall_error;
-
-/// How far back `tipset_cid` may look.
-const FINALITY: i64 = 900;
 
 /// What `vm::message_context` returns.
 #[derive(Debug, Clone)]
@@ -103,11 +97,16 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 syscall_error!(IllegalArgument; "cannot lookup the tipset cid for the current epoch"),
             );
         }
-        if offset >= FINALITY {
-            return Err(syscall_error!(IllegalArgument; "epoch {epoch} is too far in the past"));
-        }
-        self.cm
-            .charge_gas(self.cm.price_list().on_tipset_cid_v3(offset > 1))?;
+        // ref-fvm 3 limits the lookback to finality and prices two tiers; ref-fvm 4 prices the
+        // lookback (FIP-0075).
+        let charge = match self.abi().tipset_lookback_limit() {
+            Some(limit) if offset >= limit => {
+                return Err(syscall_error!(IllegalArgument; "epoch {epoch} is too far in the past"))
+            }
+            Some(_) => self.cm.price_list().on_tipset_cid_v3(offset > 1),
+            None => self.cm.price_list().on_tipset_cid(offset),
+        };
+        self.cm.charge_gas(charge)?;
         self.cm
             .machine
             .externs
@@ -151,74 +150,41 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         Ok(draw_randomness(&digest, personalization, round, entropy))
     }
 
-    /// Emits an event (CBOR-encoded `ActorEvent`).
-    pub fn emit_event(&mut self, raw: &[u8]) -> Result<()> {
-        if self.read_only {
-            return Err(syscall_error!(ReadOnly; "cannot emit events while read-only"));
-        }
+    /// The ticket randomness digest of `round` (ref-fvm 4: the actor draws from it itself).
+    pub fn chain_randomness(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
+        self.charge_randomness_lookback(round)?;
         self.cm
-            .charge_gas(self.cm.price_list().on_actor_event_validate(raw.len()))?;
-        const MAX_ENCODED_SIZE: usize = 1 << 20;
-        if raw.len() > MAX_ENCODED_SIZE {
-            return Err(syscall_error!(IllegalArgument; "event WAY too large"));
-        }
-        let event: ActorEvent = std::panic::catch_unwind(|| fvm_ipld_encoding::from_slice(raw))
-            .map_err(
-                |_| syscall_error!(IllegalArgument; "panic when decoding event cbor from actor"),
-            )?
-            .or_error(ErrorNumber::IllegalArgument)?;
-        validate_event(&event)?;
-        let (mut indexed_elements, mut indexed_bytes) = (0u32, 0usize);
-        for entry in &event.entries {
-            use fvm_shared::event::Flags;
-            if entry.flags.contains(Flags::FLAG_INDEXED_KEY) {
-                indexed_elements += 1;
-                indexed_bytes += entry.key.len();
-            }
-            if entry.flags.contains(Flags::FLAG_INDEXED_VALUE) {
-                indexed_elements += 1;
-                indexed_bytes += entry.value.len();
-            }
-        }
-        let charge =
-            self.cm
-                .price_list()
-                .on_actor_event_accept(indexed_elements, indexed_bytes, raw.len());
-        self.cm.charge_gas(charge)?;
-        self.cm
-            .append_event(StampedEvent::new(self.actor_id, event));
-        Ok(())
+            .machine
+            .externs
+            .get_chain_randomness(round)
+            .or_illegal_argument()
     }
-}
 
-/// ref-fvm's event limits: at most 256 entries, keys of at most 32 bytes, raw values only, at
-/// most 8 KiB of values.
-fn validate_event(event: &ActorEvent) -> Result<()> {
-    const MAX_ENTRIES: usize = 256;
-    const MAX_DATA: usize = 8 << 10;
-    const MAX_KEY_LEN: usize = 32;
-    if event.entries.len() > MAX_ENTRIES {
-        return Err(syscall_error!(IllegalArgument;
-            "event exceeded max entries: {} > {MAX_ENTRIES}", event.entries.len()));
+    /// The beacon randomness digest of `round` (ref-fvm 4).
+    pub fn beacon_randomness(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
+        self.charge_randomness_lookback(round)?;
+        self.cm
+            .machine
+            .externs
+            .get_beacon_randomness(round)
+            .or_illegal_argument()
     }
-    let mut total = 0usize;
-    for entry in &event.entries {
-        if entry.key.len() > MAX_KEY_LEN {
-            return Err(syscall_error!(IllegalArgument;
-                "event key exceeded max size: {} > {MAX_KEY_LEN}", entry.key.len()));
-        }
-        if entry.codec != IPLD_RAW {
-            return Err(
-                syscall_error!(IllegalCodec; "event codec must be IPLD_RAW, was: {}", entry.codec),
-            );
-        }
-        total += entry.value.len();
+
+    /// Charges for looking `round` up: by lookback (FIP-0075). A future round is not an error
+    /// (only an overflowing lookback is); its lookback prices as a huge number.
+    fn charge_randomness_lookback(&mut self, round: ChainEpoch) -> Result<()> {
+        let lookback = self
+            .cm
+            .machine
+            .context
+            .epoch
+            .checked_sub(round)
+            .ok_or_else(
+                || syscall_error!(IllegalArgument; "randomness epoch {round} is in the future"),
+            )?;
+        self.cm
+            .charge_gas(self.cm.price_list().on_get_randomness(lookback))
     }
-    if total > MAX_DATA {
-        return Err(syscall_error!(IllegalArgument;
-            "event total values exceeded max size: {total} > {MAX_DATA}"));
-    }
-    Ok(())
 }
 
 /// Blake2b-256 of `personalization || digest || round || entropy` (big-endian integers).

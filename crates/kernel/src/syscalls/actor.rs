@@ -1,16 +1,17 @@
 //! `actor` syscalls.
 
 use fvm_shared::address::PAYLOAD_HASH_LEN;
-use ifvm_interp::HostFunctions;
+use ifvm_interp::{HostError, HostFunctions};
 
 use super::memory::FilecoinMemory;
-use super::out::SysTokenAmount;
+use super::out::{SendOut, SysTokenAmount};
 use super::{Ctx, SysResult};
-use crate::error::{ExecutionError, Fatal};
+use crate::abi::Abi;
+use crate::error::{Abort, ExecutionError, Fatal};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
-pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
+pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("actor", "resolve_address", resolve_address::<B, E>)
         .define(
             "actor",
@@ -31,6 +32,10 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
             get_code_cid_for_type::<B, E>,
         )
         .define("actor", "balance_of", balance_of::<B, E>);
+    // ref-fvm links it only with its `upgrade-actor` feature; builtin actors never import it.
+    if abi == Abi::V4 {
+        f.define("actor", "upgrade_actor", upgrade_actor::<B, E>);
+    }
 }
 
 fn resolve_address<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<u64> {
@@ -113,6 +118,30 @@ fn create_actor<B: Store, E: Ext>(
         None
     };
     Ok(c.host.create_actor(code, actor_id, delegated)?)
+}
+
+/// ref-fvm 4: on a successful upgrade the calling actor exits with the upgrade's return value;
+/// otherwise the upgrade's exit code and return value are returned.
+fn upgrade_actor<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    new_code_off: u32,
+    params_id: u32,
+) -> SysResult<SendOut> {
+    let code = c.memory.read_cid(new_code_off)?;
+    let res = c.host.upgrade_actor(code, params_id)?;
+    if res.exit_code.is_success() {
+        return Err(HostError::Abort(Abort::Exit(
+            res.exit_code,
+            String::new(),
+            res.block_id,
+        )));
+    }
+    Ok(SendOut {
+        exit_code: res.exit_code.value(),
+        return_id: res.block_id,
+        return_codec: res.block_stat.codec,
+        return_size: res.block_stat.size,
+    })
 }
 
 fn get_builtin_actor_type<B: Store, E: Ext>(c: Ctx<'_, B, E>, code_off: u32) -> SysResult<i32> {

@@ -1,7 +1,7 @@
 //! `crypto` syscalls.
 
 use fvm_shared::crypto::signature::{
-    SignatureType, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
+    SignatureType, BLS_PUB_LEN, BLS_SIG_LEN, SECP_PUB_LEN, SECP_SIG_LEN, SECP_SIG_MESSAGE_HASH_SIZE,
 };
 use fvm_shared::piece::PieceInfo;
 use fvm_shared::sector::{
@@ -13,11 +13,12 @@ use ifvm_interp::HostFunctions;
 use super::memory::FilecoinMemory;
 use super::out::VerifyConsensusFault;
 use super::{Ctx, SysResult};
+use crate::abi::Abi;
 use crate::error::{ExecutionError, Fatal};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
-pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
+pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("crypto", "verify_signature", verify_signature::<B, E>)
         .define(
             "crypto",
@@ -47,6 +48,13 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
             verify_replica_update::<B, E>,
         )
         .define("crypto", "batch_verify_seals", batch_verify_seals::<B, E>);
+    if abi == Abi::V4 {
+        f.define(
+            "crypto",
+            "verify_bls_aggregate",
+            verify_bls_aggregate::<B, E>,
+        );
+    }
 }
 
 /// 0 for a valid proof or signature, -1 for an invalid one.
@@ -88,6 +96,53 @@ fn verify_signature<B: Store, E: Ext>(
     Ok(validity(
         c.host.verify_signature(sig_type, sig, &addr, plaintext)?,
     ))
+}
+
+/// ref-fvm 4 (FIP-0079): `num_signers` public keys (48 bytes each), a 96-byte signature, and
+/// the concatenated plaintexts with their `u32` lengths.
+fn verify_bls_aggregate<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    num_signers: u32,
+    sig_off: u32,
+    pub_keys_off: u32,
+    plaintexts_off: u32,
+    plaintext_lens_off: u32,
+) -> SysResult<i32> {
+    let pub_keys_len = num_signers.checked_mul(BLS_PUB_LEN as u32).ok_or_else(|| {
+        syscall_error!(IllegalArgument;
+            "number of signatures aggregated ({num_signers}) exceeds limit")
+    })?;
+    let sig = &c
+        .memory
+        .chunks::<BLS_SIG_LEN>(sig_off, BLS_SIG_LEN as u32)
+        .map_err(ExecutionError::from)?[0];
+    let pub_keys = c
+        .memory
+        .chunks::<BLS_PUB_LEN>(pub_keys_off, pub_keys_len)
+        .map_err(ExecutionError::from)?;
+    // num_signers * 48 fits in a u32, so num_signers * 4 does.
+    let plaintext_lens: Vec<u32> = c
+        .memory
+        .chunks::<4>(plaintext_lens_off, num_signers * 4)
+        .map_err(ExecutionError::from)?
+        .iter()
+        .map(|b| u32::from_le_bytes(*b))
+        .collect();
+    // ref-fvm sums the lengths in a u32, wrapping (as a release build does); a wrapped total
+    // fails the kernel's bounds checks.
+    let total = plaintext_lens
+        .iter()
+        .fold(0u32, |acc, &len| acc.wrapping_add(len));
+    let plaintexts = c
+        .memory
+        .slice(plaintexts_off, total)
+        .map_err(ExecutionError::from)?;
+    Ok(validity(c.host.verify_bls_aggregate(
+        sig,
+        pub_keys,
+        plaintexts,
+        &plaintext_lens,
+    )?))
 }
 
 fn recover_secp_public_key<B: Store, E: Ext>(

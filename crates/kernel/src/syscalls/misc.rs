@@ -1,20 +1,20 @@
-//! `vm`, `network`, `self`, `rand`, `gas`, `event` and `debug` syscalls.
+//! `vm`, `network`, `self`, `gas` and `debug` syscalls.
 
 use fvm_shared::error::ExitCode;
-use fvm_shared::randomness::RANDOMNESS_LENGTH;
 use ifvm_gas::Gas;
 use ifvm_interp::{HostError, HostFunctions};
 
 use super::memory::FilecoinMemory;
 use super::out::{MessageContext, NetworkContext, SysTokenAmount};
 use super::{Ctx, SysResult};
+use crate::abi::Abi;
 use crate::error::{Abort, Classify};
 use crate::kernel::{Ext, Kernel, Store};
 
 /// Longest abort message kept in full.
 const MAX_MESSAGE_LEN: usize = 1024;
 
-pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
+pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("vm", "exit", exit::<B, E>)
         .define("vm", "message_context", message_context::<B, E>)
         .define(
@@ -27,19 +27,15 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
         .define("self", "root", root::<B, E>)
         .define("self", "set_root", set_root::<B, E>)
         .define("self", "current_balance", current_balance::<B, E>)
-        .define("self", "self_destruct", self_destruct::<B, E>)
-        .define("rand", "get_chain_randomness", get_chain_randomness::<B, E>)
-        .define(
-            "rand",
-            "get_beacon_randomness",
-            get_beacon_randomness::<B, E>,
-        )
         .define("gas", "charge", charge_gas::<B, E>)
         .define("gas", "available", gas_available::<B, E>)
-        .define("event", "emit_event", emit_event::<B, E>)
         .define("debug", "log", log::<B, E>)
         .define("debug", "enabled", debug_enabled::<B, E>)
         .define("debug", "store_artifact", store_artifact::<B, E>);
+    match abi {
+        Abi::V3 => f.define("self", "self_destruct", self_destruct::<B, E>),
+        Abi::V4 => f.define("self", "self_destruct", self_destruct_burning::<B, E>),
+    };
 }
 
 fn exit<B: Store, E: Ext>(
@@ -137,6 +133,7 @@ fn current_balance<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmou
     Ok(SysTokenAmount::new(&balance, "balance")?)
 }
 
+/// ref-fvm 3: the balance goes to a beneficiary.
 fn self_destruct<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     addr_off: u32,
@@ -146,32 +143,9 @@ fn self_destruct<B: Store, E: Ext>(
     Ok(c.host.self_destruct(&addr)?)
 }
 
-fn get_chain_randomness<B: Store, E: Ext>(
-    c: Ctx<'_, B, E>,
-    pers: i64,
-    round: i64,
-    entropy_off: u32,
-    entropy_len: u32,
-) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    let entropy = c
-        .memory
-        .slice(entropy_off, entropy_len)
-        .map_err(crate::error::ExecutionError::from)?;
-    Ok(c.host.get_randomness_from_tickets(pers, round, entropy)?)
-}
-
-fn get_beacon_randomness<B: Store, E: Ext>(
-    c: Ctx<'_, B, E>,
-    pers: i64,
-    round: i64,
-    entropy_off: u32,
-    entropy_len: u32,
-) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    let entropy = c
-        .memory
-        .slice(entropy_off, entropy_len)
-        .map_err(crate::error::ExecutionError::from)?;
-    Ok(c.host.get_randomness_from_beacon(pers, round, entropy)?)
+/// ref-fvm 4: the balance is burnt, if allowed (any non-zero value is true).
+fn self_destruct_burning<B: Store, E: Ext>(c: Ctx<'_, B, E>, burn_unspent: u32) -> SysResult<()> {
+    Ok(c.host.self_destruct_burning(burn_unspent > 0)?)
 }
 
 fn charge_gas<B: Store, E: Ext>(
@@ -190,14 +164,6 @@ fn charge_gas<B: Store, E: Ext>(
 
 fn gas_available<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<u64> {
     Ok(c.host.gas_available().round_down())
-}
-
-fn emit_event<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<()> {
-    let raw = c
-        .memory
-        .slice(off, len)
-        .map_err(crate::error::ExecutionError::from)?;
-    Ok(c.host.emit_event(raw)?)
 }
 
 fn log<B: Store, E: Ext>(c: Ctx<'_, B, E>, msg_off: u32, msg_len: u32) -> SysResult<()> {

@@ -4,10 +4,12 @@
 
 mod actor;
 mod crypto;
+mod event;
 mod ipld;
 mod memory;
 mod misc;
 mod out;
+mod rand;
 mod send;
 
 use std::num::NonZeroU32;
@@ -42,14 +44,12 @@ impl From<ExecutionError> for HostError<Abort> {
 pub(crate) fn host_functions<B: Store, E: Ext>(abi: Abi) -> HostFunctions<Kernel<B, E>> {
     let oob = NonZeroU32::new(ErrorNumber::IllegalArgument as u32).expect("non-zero");
     let mut f = HostFunctions::new(oob);
-    match abi {
-        Abi::V3 => {
-            misc::link(&mut f);
-            ipld::link(&mut f);
-            actor::link(&mut f);
-            crypto::link(&mut f);
-            send::link(&mut f);
-        }
-    }
+    misc::link(&mut f, abi);
+    ipld::link(&mut f);
+    actor::link(&mut f, abi);
+    crypto::link(&mut f, abi);
+    send::link(&mut f);
+    event::link(&mut f, abi);
+    rand::link(&mut f, abi);
     f
 }

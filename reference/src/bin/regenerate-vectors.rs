@@ -1,0 +1,86 @@
+//! Regenerates the project's own test vectors for nv21–nv28 (`vectors/generated/`): builds each
+//! network from its mainnet bundle, records every named scenario and the seeded random cases on
+//! ifvm, replays each on ref-fvm 4.8 and on ifvm, refuses to write anything if the two differ,
+//! and writes ref-fvm's results as the expected values.
+//!
+//!     cargo run --release -p ifvm-reference --bin regenerate-vectors [-- OUT_DIR]
+//!
+//! Bundles come from `IFVM_ACTORS` (default `../shared/actors`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use ifvm_reference::differential::{check, network, random_case, scenario_cases, with_deep_stack};
+use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::generate::write::vector_json;
+use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
+
+/// Random cases per network version, and messages per random case.
+const RANDOM_CASES: u64 = 30;
+const RANDOM_MESSAGES: usize = 12;
+
+fn main() -> anyhow::Result<ExitCode> {
+    with_deep_stack(run)
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "vectors/generated".into()),
+    );
+    let actors = std::env::var("IFVM_ACTORS").unwrap_or_else(|_| "../shared/actors".into());
+    let bundles = BundleSet::new(actors);
+    let engine = ifvm_interp::Engine::new(
+        ifvm_kernel::NetworkConfig::new(fvm_shared::version::NetworkVersion::V21)?.engine_config(),
+    );
+    let mut written = Vec::new();
+    let mut mismatches = 0;
+    for nv in GENERATED_NETWORK_VERSIONS {
+        let net = network(&bundles, nv, &engine)?;
+        let mut cases: Vec<_> = scenario_cases(&net, &engine)?
+            .into_iter()
+            .map(|c| (c, "named scenario"))
+            .collect();
+        for seed in 0..RANDOM_CASES {
+            let seed = u64::from(nv) * 1_000 + seed;
+            cases.push((
+                random_case(&net, &engine, seed, RANDOM_MESSAGES)?,
+                "seeded random traffic",
+            ));
+        }
+        for (case, kind) in cases {
+            let checked = check(case, &engine)?;
+            if let Some(m) = &checked.mismatch {
+                eprintln!("MISMATCH nv{nv} {}: {m}", checked.case.name);
+                mismatches += 1;
+                continue;
+            }
+            let description = format!(
+                "{kind} `{}` on nv{nv}; expected values from ref-fvm 4.8",
+                checked.case.name
+            );
+            let path = out
+                .join(format!("nv{nv}"))
+                .join(format!("{}.json", checked.case.name));
+            written.push((
+                path,
+                vector_json(&checked.case, &description, &checked.reference),
+            ));
+        }
+        eprintln!("nv{nv}: {} vectors so far", written.len());
+    }
+    if mismatches > 0 {
+        eprintln!("{mismatches} cases differ between ifvm and ref-fvm: nothing written");
+        return Ok(ExitCode::FAILURE);
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    for (path, json) in &written {
+        std::fs::create_dir_all(path.parent().expect("a directory"))?;
+        std::fs::write(path, json)?;
+    }
+    println!("wrote {} vectors to {}", written.len(), out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,78 @@
+//! The differential harness for generated traffic: every case is recorded on ifvm, replayed on
+//! ref-fvm and on ifvm from its vector variant, and every receipt, every event and the state
+//! root after every message must be identical.
+
+use ifvm_interp::Engine;
+use ifvm_vectors::bundles::BundleSet;
+use ifvm_vectors::generate::case::{run_ifvm, Case};
+use ifvm_vectors::generate::driver::Driver;
+use ifvm_vectors::generate::network::TestNetwork;
+use ifvm_vectors::generate::random::random_traffic;
+use ifvm_vectors::generate::scenarios;
+use ifvm_vectors::scenario::{first_difference, MessageResult};
+
+use crate::run_variant;
+
+/// Runs `f` on a thread with a 1 GiB stack: ifvm runs nested actor calls on the native stack, and
+/// a message may nest up to 1024 of them.
+pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(1 << 30)
+            .spawn_scoped(s, f)
+            .expect("spawning a thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// A case and both engines' results.
+pub struct Checked {
+    /// The case.
+    pub case: Case,
+    /// ref-fvm's results (the expected values of the case's vector).
+    pub reference: Vec<MessageResult>,
+    /// The first difference between ifvm's results and ref-fvm's, if any.
+    pub mismatch: Option<String>,
+}
+
+/// Replays `case` on ref-fvm and on ifvm and compares.
+pub fn check(case: Case, engine: &Engine) -> anyhow::Result<Checked> {
+    let variant = case.variant();
+    let reference = run_variant(&variant)?;
+    let ifvm = run_ifvm(&variant, engine).map_err(anyhow::Error::msg)?;
+    let mismatch = first_difference(&ifvm, &reference);
+    Ok(Checked {
+        case,
+        reference,
+        mismatch,
+    })
+}
+
+/// The network of `nv`, built from `bundles`.
+pub fn network(bundles: &BundleSet, nv: u32, engine: &Engine) -> anyhow::Result<TestNetwork> {
+    Ok(TestNetwork::build(bundles, nv, engine)?)
+}
+
+/// Every named scenario on `net`, recorded on ifvm.
+pub fn scenario_cases(net: &TestNetwork, engine: &Engine) -> anyhow::Result<Vec<Case>> {
+    scenarios::all()
+        .into_iter()
+        .map(|s| Ok(Case::record(s.name, net, engine, s.run)?))
+        .collect()
+}
+
+/// A random case of `count` messages from `seed` on `net`, recorded on ifvm.
+pub fn random_case(
+    net: &TestNetwork,
+    engine: &Engine,
+    seed: u64,
+    count: usize,
+) -> anyhow::Result<Case> {
+    Ok(Case::record(
+        format!("random-{seed}"),
+        net,
+        engine,
+        |d: &mut Driver| random_traffic(d, seed, count),
+    )?)
+}
