@@ -3,6 +3,10 @@
 //! receipt field, which actors and state fields, and the gas trace). The `ifvm` binary is the
 //! command-line front end.
 //!
+//! For network versions without public vectors (nv21 on), [`generate`] builds genesis-like
+//! networks from the mainnet bundles and records scenarios and seeded random traffic on them;
+//! the `ifvm-reference` crate replays them on ref-fvm 4.8 and writes `vectors/generated/`.
+//!
 //! Gas-model research (never conformance runs): [`observe`] runs messages with timed traces,
 //! instruction profiles or another version's prices; [`trace_report`] renders what it saw;
 //! [`reprice`] re-prices whole corpora; [`calibrate`] fits time against gas per charge type.
