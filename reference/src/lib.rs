@@ -11,10 +11,12 @@ pub mod v4;
 
 use std::sync::OnceLock;
 
+use cid::Cid;
 use fvm3::engine::MultiEngine;
-use fvm3::executor::Executor;
+use fvm3::executor::Executor as _;
 use fvm4::executor::Executor as _;
 use fvm_ipld_encoding::to_vec;
+use fvm_shared::econ::TokenAmount;
 use ifvm_vectors::prepared::PreparedVariant;
 use ifvm_vectors::scenario::{MessageResult, Setup};
 
@@ -48,36 +50,79 @@ pub fn shared_engines_v4() -> &'static fvm4::engine::MultiEngine {
     ENGINES.get_or_init(|| fvm4::engine::MultiEngine::new(1))
 }
 
+/// What determines a machine, besides its store and externs.
+pub(crate) struct MachineParams {
+    pub(crate) nv: u32,
+    /// `None`: ref-fvm's default, as its conformance runner uses.
+    pub(crate) chain_id: Option<u64>,
+    pub(crate) epoch: i64,
+    pub(crate) timestamp: u64,
+    pub(crate) root: Cid,
+    pub(crate) base_fee: TokenAmount,
+    pub(crate) circ_supply: TokenAmount,
+}
+
+impl MachineParams {
+    fn of_setup(setup: &Setup) -> Self {
+        Self {
+            nv: setup.nv,
+            chain_id: Some(setup.chain_id),
+            epoch: setup.epoch,
+            timestamp: (setup.epoch * 30) as u64,
+            root: setup.state.root,
+            base_fee: setup.base_fee.clone(),
+            circ_supply: setup.circ_supply.clone(),
+        }
+    }
+
+    fn of_variant(variant: &PreparedVariant) -> Self {
+        Self {
+            nv: variant.nv,
+            chain_id: None,
+            epoch: variant.epoch,
+            timestamp: variant.timestamp,
+            root: variant.state_root,
+            base_fee: variant.base_fee.clone(),
+            circ_supply: variant.circ_supply.clone(),
+        }
+    }
+}
+
+/// Applies each of `messages` with `apply` on `exec`, flushing after every one.
+macro_rules! apply_each {
+    ($exec:expr, $messages:expr, $apply:path) => {{
+        let mut out = Vec::new();
+        for (msg, raw_length) in $messages {
+            let ret = $apply(&mut $exec, &msg, raw_length)?;
+            let state_root = $exec.flush()?;
+            out.push(result_of!(ret, state_root));
+        }
+        Ok(out)
+    }};
+}
+
 /// Applies `variant`'s messages on ref-fvm (3.14 for nv18–nv20, 4.8 for nv21–nv29), flushing
 /// after every message.
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
-    let mut out = Vec::new();
+    let messages = variant.messages.iter().cloned();
     if variant.nv <= 20 {
         let mut exec = v3::variant_executor(variant, shared_engines())?;
-        for (msg, raw_length) in &variant.messages {
-            let ret = v3::apply(&mut exec, msg, *raw_length)?;
-            let state_root = exec.flush()?;
-            out.push(result_of!(ret, state_root));
-        }
+        apply_each!(exec, messages, v3::apply)
     } else {
         let mut exec = v4::variant_executor(variant, shared_engines_v4())?;
-        for (msg, raw_length) in &variant.messages {
-            let ret = v4::apply(&mut exec, msg, *raw_length)?;
-            let state_root = exec.flush()?;
-            out.push(result_of!(ret, state_root));
-        }
+        apply_each!(exec, messages, v4::apply)
     }
-    Ok(out)
 }
 
-/// Runs `setup` on ref-fvm, flushing after every message.
+/// Runs `setup` on ref-fvm (3.14 for nv18–nv20, 4.8 for nv21–nv29), flushing after every
+/// message.
 pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
-    let mut exec = v3::setup_executor(setup, shared_engines())?;
-    let mut out = Vec::new();
-    for (msg, raw_length) in setup.decoded_messages() {
-        let ret = v3::apply(&mut exec, &msg, raw_length)?;
-        let state_root = exec.flush()?;
-        out.push(result_of!(ret, state_root));
+    let messages = setup.decoded_messages();
+    if setup.nv <= 20 {
+        let mut exec = v3::setup_executor(setup, shared_engines())?;
+        apply_each!(exec, messages, v3::apply)
+    } else {
+        let mut exec = v4::setup_executor(setup, shared_engines_v4())?;
+        apply_each!(exec, messages, v4::apply)
     }
-    Ok(out)
 }

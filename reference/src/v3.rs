@@ -1,6 +1,5 @@
 //! ref-fvm 3.14 (nv18–nv20): executors for scenarios and vector variants.
 
-use cid::Cid;
 use fvm3::engine::MultiEngine;
 use fvm3::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
 use fvm3::machine::{DefaultMachine, NetworkConfig};
@@ -15,6 +14,7 @@ use ifvm_vectors::store::RunStore;
 
 use crate::accept_proofs::AcceptProofsKernel;
 use crate::externs::RefExterns;
+use crate::MachineParams;
 
 /// ref-fvm 3's executor over a [`RunStore`] with externs `E`; proofs are accepted (see
 /// [`AcceptProofsKernel`]), as in ref-fvm's conformance runner and ifvm's `AcceptAllProofs`.
@@ -23,18 +23,6 @@ pub type RefExecutor<E> = DefaultExecutor<
         fvm3::call_manager::DefaultCallManager<DefaultMachine<RunStore, RefExterns<E>>>,
     >,
 >;
-
-/// What determines a machine, besides its store and externs.
-struct MachineParams {
-    nv: u32,
-    /// `None`: ref-fvm's default, as its conformance runner uses.
-    chain_id: Option<u64>,
-    epoch: i64,
-    timestamp: u64,
-    root: Cid,
-    base_fee: TokenAmount,
-    circ_supply: TokenAmount,
-}
 
 fn tokens(t: &TokenAmount) -> fvm_shared3::econ::TokenAmount {
     fvm_shared3::econ::TokenAmount::from_atto(t.atto().clone())
@@ -68,16 +56,12 @@ pub fn setup_executor(
     setup: &Setup,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
-    let params = MachineParams {
-        nv: setup.nv,
-        chain_id: Some(setup.chain_id),
-        epoch: setup.epoch,
-        timestamp: (setup.epoch * 30) as u64,
-        root: setup.state.root,
-        base_fee: setup.base_fee.clone(),
-        circ_supply: setup.circ_supply.clone(),
-    };
-    executor(params, setup.state.store(), DeterministicExterns, engines)
+    executor(
+        MachineParams::of_setup(setup),
+        setup.state.store(),
+        DeterministicExterns,
+        engines,
+    )
 }
 
 /// An executor at a vector variant's pre-state, compiling actors with `engines`. (ref-fvm's
@@ -86,17 +70,13 @@ pub fn variant_executor(
     variant: &PreparedVariant,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<ReplayExterns>> {
-    let params = MachineParams {
-        nv: variant.nv,
-        chain_id: None,
-        epoch: variant.epoch,
-        timestamp: variant.timestamp,
-        root: variant.state_root,
-        base_fee: variant.base_fee.clone(),
-        circ_supply: variant.circ_supply.clone(),
-    };
     let externs = ReplayExterns::new(variant.randomness.clone());
-    executor(params, variant.store(), externs, engines)
+    executor(
+        MachineParams::of_variant(variant),
+        variant.store(),
+        externs,
+        engines,
+    )
 }
 
 /// Applies `msg` as an explicit message.

@@ -4,21 +4,15 @@
 
 use std::sync::OnceLock;
 
-use cid::Cid;
-use fvm4::executor::{ApplyKind, DefaultExecutor, Executor as _};
-use fvm4::machine::{DefaultMachine, NetworkConfig as RefNetworkConfig};
-use fvm_ipld_encoding::to_vec;
 use fvm_shared::address::Address;
-use fvm_shared::chainid::ChainID;
 use fvm_shared::clock::ChainEpoch;
-use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_interp::Engine;
-use ifvm_kernel::{Externs, NetworkConfig};
+use ifvm_kernel::NetworkConfig;
 use ifvm_vectors::genesis::Genesis;
-use ifvm_vectors::scenario::{run_ifvm, DeterministicExterns, MessageResult, Setup};
+use ifvm_vectors::scenario::{run_ifvm, MessageResult, Setup};
 
 /// The network version the tests run at (nv21, actors v12).
 pub const NV: u32 = 21;
@@ -40,76 +34,11 @@ pub fn engine() -> &'static Engine {
     })
 }
 
-/// ref-fvm 4's engines, shared so actors compile once.
-fn ref_engines() -> &'static fvm4::engine::MultiEngine {
-    static ENGINES: OnceLock<fvm4::engine::MultiEngine> = OnceLock::new();
-    ENGINES.get_or_init(|| fvm4::engine::MultiEngine::new(1))
-}
-
 /// Runs `f` on a thread with a large stack, as both engines need for deep call stacks.
 pub use ifvm_reference::differential::with_deep_stack as big_stack;
 
-/// [`DeterministicExterns`] in ref-fvm 4's terms.
-struct RefExterns;
-
-impl fvm4::externs::Externs for RefExterns {}
-
-impl fvm4::externs::Rand for RefExterns {
-    fn get_chain_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        DeterministicExterns.get_chain_randomness(round)
-    }
-    fn get_beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        DeterministicExterns.get_beacon_randomness(round)
-    }
-}
-
-impl fvm4::externs::Consensus for RefExterns {
-    fn verify_consensus_fault(
-        &self,
-        h1: &[u8],
-        h2: &[u8],
-        extra: &[u8],
-    ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
-        DeterministicExterns.verify_consensus_fault(h1, h2, extra)
-    }
-}
-
-impl fvm4::externs::Chain for RefExterns {
-    fn get_tipset_cid(&self, epoch: ChainEpoch) -> anyhow::Result<Cid> {
-        DeterministicExterns.get_tipset_cid(epoch)
-    }
-}
-
 /// Runs `setup` on ref-fvm 4.8, flushing after every message.
-pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
-    let mut nc = RefNetworkConfig::new(NetworkVersion::from(setup.nv));
-    nc.chain_id(ChainID::from(setup.chain_id));
-    let mut mc = nc.for_epoch(setup.epoch, (setup.epoch * 30) as u64, setup.state.root);
-    mc.set_base_fee(setup.base_fee.clone());
-    mc.set_circulating_supply(setup.circ_supply.clone());
-    let machine = DefaultMachine::new(&mc, setup.state.store(), RefExterns)?;
-    let mut exec: DefaultExecutor<
-        fvm4::kernel::filecoin::DefaultFilecoinKernel<fvm4::call_manager::DefaultCallManager<_>>,
-    > = DefaultExecutor::new(ref_engines().get(&nc)?, machine)?;
-    let mut out = Vec::new();
-    for (msg, raw_length) in setup.decoded_messages() {
-        let ret = exec.execute_message(msg, ApplyKind::Explicit, raw_length)?;
-        let state_root = exec.flush()?;
-        out.push(MessageResult {
-            exit_code: ret.msg_receipt.exit_code.value(),
-            return_data: ret.msg_receipt.return_data.to_vec(),
-            gas_used: ret.msg_receipt.gas_used,
-            events_root: ret.msg_receipt.events_root,
-            events: ret
-                .events
-                .iter()
-                .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
-                .collect(),
-            state_root,
-        });
-    }
-    Ok(out)
-}
+pub use ifvm_reference::run_ref_fvm;
 
 /// Runs `setup` on ifvm.
 pub fn run_ours(setup: &Setup) -> Vec<MessageResult> {
