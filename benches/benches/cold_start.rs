@@ -6,21 +6,16 @@
 use criterion::{BatchSize, Criterion, Throughput};
 use fvm3::engine::MultiEngine;
 use ifvm_benches::corpus::{self, apply_prepared_ifvm, apply_prepared_ref};
-use ifvm_interp::Engine;
-use ifvm_kernel::NetworkConfig;
 
 /// The group timed; the first group is used if the corpus lacks it.
 const GROUP: &str = "storagepower/CreateMiner";
 
 fn cold_start(c: &mut Criterion) {
-    let groups = corpus::groups(&corpus::hygge_dir());
+    let groups = corpus::groups(&ifvm_vectors::data::hygge_dir());
     let Some(g) = groups.iter().find(|g| g.name == GROUP).or(groups.first()) else {
         return;
     };
     let v = &g.variant;
-    let config = NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)
-        .expect("nv18")
-        .engine_config();
     let mut group = c.benchmark_group(format!("cold_start/{}", g.name));
     group.throughput(Throughput::Elements(g.gas_used));
     group.sample_size(10);
@@ -28,7 +23,7 @@ fn cold_start(c: &mut Criterion) {
         b.iter_batched(
             || (),
             |()| {
-                let engine = Engine::new(config.clone());
+                let engine = ifvm_vectors::engine(18).expect("nv18");
                 let mut exec = v.ifvm_executor(&engine, false).expect("ifvm machine");
                 assert_eq!(apply_prepared_ifvm(&mut exec, &v.messages), g.gas_used);
                 (exec, engine)

@@ -6,11 +6,9 @@
 
 use criterion::{BatchSize, Criterion, Throughput};
 use ifvm_kernel::{ApplyKind, Executor, MachineContext};
-use ifvm_vectors::externs::ReplayExterns;
-use ifvm_vectors::observe::{executor, MachineParams, Modes, ENGINE_NV};
-use ifvm_vectors::prepared::PreparedVariant;
+use ifvm_research::observe::{Modes, ENGINE_NV};
 use ifvm_vectors::schema::MessageVector;
-use ifvm_vectors::store::RunStore;
+use ifvm_vectors::{data, executor, PreparedVariant, ReplayExterns, RunStore};
 
 /// How many vectors, spread evenly over the Hygge corpus.
 const VECTORS: usize = 4;
@@ -29,19 +27,14 @@ fn apply(exec: &mut Executor<RunStore, ReplayExterns>, v: &PreparedVariant) -> V
 }
 
 fn gas_timing(c: &mut Criterion) {
-    let dir = ifvm_benches::vectors_dir().join("extracted/0002-hygge-01");
-    let bundles = ifvm_vectors::bundles::BundleSet::new(ifvm_benches::actors_dir());
-    let Ok(files) = ifvm_vectors::collect_vectors(std::slice::from_ref(&dir)) else {
-        eprintln!(
-            "SKIPPED: no Hygge vectors at {} (set IFVM_VECTORS)",
-            dir.display()
-        );
+    let (Some(dir), Some(actors)) = (
+        data::present(data::hygge_dir(), "Hygge vectors", data::VECTORS_VAR),
+        data::actors(),
+    ) else {
         return;
     };
-    if files.is_empty() || !ifvm_benches::actors_dir().is_dir() {
-        eprintln!("SKIPPED: no Hygge vectors or bundles (set IFVM_VECTORS / IFVM_ACTORS)");
-        return;
-    }
+    let bundles = ifvm_vectors::BundleSet::new(actors);
+    let files = data::collect_vectors(&[dir]).expect("readable corpus");
     let timed = Modes {
         timing: true,
         ..Modes::default()
@@ -52,20 +45,13 @@ fn gas_timing(c: &mut Criterion) {
         let v = PreparedVariant::new(&bundles, &vector, &vector.preconditions.variants[0])
             .expect("prepares");
         let name = path.file_stem().unwrap_or_default().to_string_lossy();
-        let params = MachineParams::of_variant(&v);
-        let timed_ctx = timed.context(&params).expect("context");
+        let timed_ctx = timed.context(&v.params).expect("context");
         let mut traced_ctx = timed_ctx.clone();
         traced_ctx.timing = false;
         let mut plain_ctx = traced_ctx.clone();
         plain_ctx.tracing = false;
         let fresh = |ctx: &MachineContext| {
-            executor(
-                ctx.clone(),
-                &engine,
-                v.store(),
-                ReplayExterns::new(v.randomness.clone()),
-            )
-            .expect("machine")
+            executor(ctx.clone(), &engine, v.store(), v.externs()).expect("machine")
         };
         // Warm the module cache, and check the modes agree.
         let receipts = apply(&mut fresh(&plain_ctx), &v);

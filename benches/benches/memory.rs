@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use ifvm_benches::corpus::bundles;
-use ifvm_vectors::prepared::PreparedVariant;
-use ifvm_vectors::runner::{Outcome, Runner};
 use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::PreparedVariant;
+use ifvm_vectors::{Outcome, Runner};
 
 /// Set in the child to the engine it runs.
 const CHILD_ENV: &str = "IFVM_BENCH_MEMORY_ENGINE";
@@ -24,7 +24,8 @@ struct Counts {
 }
 
 fn corpus() -> Vec<PathBuf> {
-    ifvm_vectors::collect_vectors(&[ifvm_benches::vectors_dir()]).expect("readable corpus")
+    ifvm_vectors::data::collect_vectors(&[ifvm_vectors::data::vectors_dir()])
+        .expect("readable corpus")
 }
 
 fn run_ifvm() -> Counts {
@@ -49,7 +50,8 @@ fn run_ref_fvm() -> Counts {
     for path in corpus() {
         let vector = MessageVector::load(&path).expect("readable vector");
         for variant in &vector.preconditions.variants {
-            if !(18..=20).contains(&variant.nv) {
+            // The warm-apply suites compare with ref-fvm 3; so does this one.
+            if ifvm_reference::abi_of(variant.nv).ok() != Some(ifvm_kernel::Abi::V3) {
                 n.skipped += 1;
                 continue;
             }
@@ -78,15 +80,10 @@ fn run_ref_fvm() -> Counts {
 /// Runs `engine`'s corpus run in this process and prints its counts.
 fn child(engine: &str) {
     let engine = engine.to_string();
-    let n = std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(move || match engine.as_str() {
-            "ifvm" => run_ifvm(),
-            _ => run_ref_fvm(),
-        })
-        .expect("spawn")
-        .join()
-        .expect("corpus run panicked");
+    let n = ifvm_vectors::threads::with_stack(|| match engine.as_str() {
+        "ifvm" => run_ifvm(),
+        _ => run_ref_fvm(),
+    });
     println!(
         "{} passed, {} failed, {} skipped",
         n.passed, n.failed, n.skipped
@@ -184,8 +181,7 @@ fn main() {
     if !filters.is_empty() && !filters.iter().any(selected) {
         return;
     }
-    if !ifvm_benches::vectors_dir().is_dir() || !ifvm_benches::actors_dir().is_dir() {
-        eprintln!("SKIPPED: corpus or bundles not found (set IFVM_VECTORS / IFVM_ACTORS)");
+    if ifvm_vectors::data::vectors().is_none() || ifvm_vectors::data::actors().is_none() {
         return;
     }
     let results: Vec<_> = ENGINES
@@ -202,7 +198,7 @@ fn main() {
     let dir = target_dir().join("criterion/memory");
     std::fs::create_dir_all(&dir).expect("create the results dir");
     let json = serde_json::json!({
-        "corpus": ifvm_benches::vectors_dir(),
+        "corpus": ifvm_vectors::data::vectors_dir(),
         "results": results,
     });
     std::fs::write(dir.join("results.json"), format!("{json:#}")).expect("write results");

@@ -5,16 +5,10 @@
 
 use criterion::{BatchSize, Criterion, Throughput};
 use ifvm_benches::corpus::{self, apply_prepared_ifvm, apply_prepared_ref};
-use ifvm_interp::Engine;
-use ifvm_kernel::NetworkConfig;
 
 fn warm_apply(c: &mut Criterion) {
-    let groups = corpus::groups(&corpus::hygge_dir());
-    let engine = Engine::new(
-        NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)
-            .expect("nv18")
-            .engine_config(),
-    );
+    let groups = corpus::groups(&ifvm_vectors::data::hygge_dir());
+    let engine = ifvm_vectors::engine(18).expect("nv18");
     let engines = ifvm_reference::shared_engines();
     for g in &groups {
         let v = &g.variant;

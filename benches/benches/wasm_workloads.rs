@@ -5,25 +5,18 @@
 use criterion::{BatchSize, Criterion, Throughput};
 use ifvm_benches::corpus::{apply_prepared_ifvm, apply_prepared_ref, bundles};
 use ifvm_benches::workloads::WORKLOADS;
-use ifvm_interp::Engine;
-use ifvm_kernel::NetworkConfig;
 
 fn wasm_workloads(c: &mut Criterion) {
-    if !ifvm_benches::actors_dir().is_dir() {
-        eprintln!("SKIPPED: bundles not found (set IFVM_ACTORS)");
+    if ifvm_vectors::data::actors().is_none() {
         return;
     }
     let bundles = bundles();
-    let engine = Engine::new(
-        NetworkConfig::new(fvm_shared::version::NetworkVersion::V18)
-            .expect("nv18")
-            .engine_config(),
-    );
+    let engine = ifvm_vectors::engine(18).expect("nv18");
     let engines = ifvm_reference::shared_engines();
     for w in WORKLOADS {
         let setup = w.setup(&bundles).expect("workload state");
         // Both engines must agree on everything, and the workload must succeed.
-        let ours = ifvm_vectors::scenario::run_ifvm(&setup, &engine).expect("ifvm run");
+        let ours = ifvm_vectors::run_ifvm(&setup, &engine).expect("ifvm run");
         let theirs = ifvm_reference::run_ref_fvm(&setup).expect("ref-fvm run");
         assert_eq!(ours, theirs, "{}: ifvm and ref-fvm differ", w.name);
         assert_eq!(ours[0].exit_code, 0, "{} failed", w.name);

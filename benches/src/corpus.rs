@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use fvm_shared::message::Message;
 use ifvm_interp::Engine;
 use ifvm_kernel::ApplyKind;
-use ifvm_vectors::bundles::BundleSet;
-use ifvm_vectors::prepared::PreparedVariant;
-use ifvm_vectors::runner::{Outcome, Runner};
 use ifvm_vectors::schema::MessageVector;
-use ifvm_vectors::store::RunStore;
+use ifvm_vectors::PreparedVariant;
+use ifvm_vectors::RunStore;
+use ifvm_vectors::{data, BundleSet};
+use ifvm_vectors::{Outcome, Runner};
 
 /// One group's representative vector, prepared.
 pub struct Group {
@@ -24,29 +24,21 @@ pub struct Group {
     pub gas_used: u64,
 }
 
-/// The Hygge (nv18) vectors: `$IFVM_VECTORS/extracted/0002-hygge-01`.
-pub fn hygge_dir() -> PathBuf {
-    crate::vectors_dir().join("extracted/0002-hygge-01")
-}
-
 /// Bundles from `$IFVM_ACTORS`.
 pub fn bundles() -> BundleSet {
-    BundleSet::new(crate::actors_dir())
+    BundleSet::new(data::actors_dir())
 }
 
 /// For each actor × method group of `dir` (its first two directory levels), the first vector
 /// by path whose first variant passes on ifvm and on ref-fvm. Empty, with a note on stderr, if
 /// the corpus or the bundles are absent.
 pub fn groups(dir: &Path) -> Vec<Group> {
-    if !dir.is_dir() || !crate::actors_dir().is_dir() {
-        eprintln!(
-            "SKIPPED: corpus {} or bundles {} not found (set IFVM_VECTORS / IFVM_ACTORS)",
-            dir.display(),
-            crate::actors_dir().display()
-        );
+    if data::present(dir.to_path_buf(), "Hygge vectors", data::VECTORS_VAR).is_none()
+        || data::actors().is_none()
+    {
         return Vec::new();
     }
-    let files = ifvm_vectors::collect_vectors(&[dir.to_path_buf()]).expect("readable corpus");
+    let files = data::collect_vectors(&[dir.to_path_buf()]).expect("readable corpus");
     let mut by_group: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for f in files {
         let rel = f.strip_prefix(dir).expect("under the corpus dir");

@@ -5,9 +5,9 @@ use fvm_ipld_encoding::BytesSer;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
-use ifvm_vectors::bundles::BundleSet;
-use ifvm_vectors::genesis::Genesis;
-use ifvm_vectors::scenario::Setup;
+use ifvm_vectors::BundleSet;
+use ifvm_vectors::Genesis;
+use ifvm_vectors::Setup;
 
 /// The syscalls the workload actors import (v3 ABI: value-returning syscalls take an
 /// out-pointer first).

@@ -3,28 +3,14 @@
 //! root after every message must be identical.
 
 use ifvm_interp::Engine;
-use ifvm_vectors::bundles::BundleSet;
 use ifvm_vectors::generate::case::{run_ifvm, Case};
 use ifvm_vectors::generate::driver::Driver;
 use ifvm_vectors::generate::network::TestNetwork;
 use ifvm_vectors::generate::random::random_traffic;
 use ifvm_vectors::generate::scenarios;
-use ifvm_vectors::scenario::{first_difference, MessageResult};
+use ifvm_vectors::{first_difference, BundleSet, MessageResult};
 
 use crate::run_variant;
-
-/// Runs `f` on a thread with a 1 GiB stack: ifvm runs nested actor calls on the native stack, and
-/// a message may nest up to 1024 of them.
-pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(1 << 30)
-            .spawn_scoped(s, f)
-            .expect("spawning a thread")
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
 
 /// A case and both engines' results.
 pub struct Checked {

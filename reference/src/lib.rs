@@ -1,5 +1,6 @@
 //! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 3.14 (nv18–nv20) and
-//! ref-fvm 4.8 (nv21–nv29) through its public API, with the same externs as ifvm, so results can be compared field by
+//! ref-fvm 4.8 (nv21–nv29) through its public API, with the same machine parameters
+//! ([`ifvm_vectors::MachineParams`]) and externs as ifvm, so results can be compared field by
 //! field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
 //! it.
 
@@ -11,14 +12,13 @@ pub mod v4;
 
 use std::sync::OnceLock;
 
-use cid::Cid;
 use fvm3::engine::MultiEngine;
 use fvm3::executor::Executor as _;
 use fvm4::executor::Executor as _;
 use fvm_ipld_encoding::to_vec;
-use fvm_shared::econ::TokenAmount;
-use ifvm_vectors::prepared::PreparedVariant;
-use ifvm_vectors::scenario::{MessageResult, Setup};
+use fvm_shared::version::NetworkVersion;
+use ifvm_kernel::Abi;
+use ifvm_vectors::{MessageResult, PreparedVariant, Setup};
 
 /// A [`MessageResult`] from a ref-fvm 3 or 4 `ApplyRet` (different types, the same fields).
 macro_rules! result_of {
@@ -50,44 +50,6 @@ pub fn shared_engines_v4() -> &'static fvm4::engine::MultiEngine {
     ENGINES.get_or_init(|| fvm4::engine::MultiEngine::new(1))
 }
 
-/// What determines a machine, besides its store and externs.
-pub(crate) struct MachineParams {
-    pub(crate) nv: u32,
-    /// `None`: ref-fvm's default, as its conformance runner uses.
-    pub(crate) chain_id: Option<u64>,
-    pub(crate) epoch: i64,
-    pub(crate) timestamp: u64,
-    pub(crate) root: Cid,
-    pub(crate) base_fee: TokenAmount,
-    pub(crate) circ_supply: TokenAmount,
-}
-
-impl MachineParams {
-    fn of_setup(setup: &Setup) -> Self {
-        Self {
-            nv: setup.nv,
-            chain_id: Some(setup.chain_id),
-            epoch: setup.epoch,
-            timestamp: (setup.epoch * 30) as u64,
-            root: setup.state.root,
-            base_fee: setup.base_fee.clone(),
-            circ_supply: setup.circ_supply.clone(),
-        }
-    }
-
-    fn of_variant(variant: &PreparedVariant) -> Self {
-        Self {
-            nv: variant.nv,
-            chain_id: None,
-            epoch: variant.epoch,
-            timestamp: variant.timestamp,
-            root: variant.state_root,
-            base_fee: variant.base_fee.clone(),
-            circ_supply: variant.circ_supply.clone(),
-        }
-    }
-}
-
 /// Applies each of `messages` with `apply` on `exec`, flushing after every one.
 macro_rules! apply_each {
     ($exec:expr, $messages:expr, $apply:path) => {{
@@ -101,28 +63,39 @@ macro_rules! apply_each {
     }};
 }
 
-/// Applies `variant`'s messages on ref-fvm (3.14 for nv18–nv20, 4.8 for nv21–nv29), flushing
-/// after every message.
+/// The ABI ifvm runs `nv` with, which says which ref-fvm is its reference (3.14 for
+/// [`Abi::V3`], 4.8 for [`Abi::V4`]).
+pub fn abi_of(nv: u32) -> anyhow::Result<Abi> {
+    Abi::for_network(NetworkVersion::from(nv))
+        .ok_or_else(|| anyhow::anyhow!("ifvm does not run nv{nv}, so it has no reference"))
+}
+
+/// Applies `variant`'s messages on the ref-fvm of its ABI, flushing after every message.
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
     let messages = variant.messages.iter().cloned();
-    if variant.nv <= 20 {
-        let mut exec = v3::variant_executor(variant, shared_engines())?;
-        apply_each!(exec, messages, v3::apply)
-    } else {
-        let mut exec = v4::variant_executor(variant, shared_engines_v4())?;
-        apply_each!(exec, messages, v4::apply)
+    match abi_of(variant.params.nv)? {
+        Abi::V3 => {
+            let mut exec = v3::variant_executor(variant, shared_engines())?;
+            apply_each!(exec, messages, v3::apply)
+        }
+        Abi::V4 => {
+            let mut exec = v4::variant_executor(variant, shared_engines_v4())?;
+            apply_each!(exec, messages, v4::apply)
+        }
     }
 }
 
-/// Runs `setup` on ref-fvm (3.14 for nv18–nv20, 4.8 for nv21–nv29), flushing after every
-/// message.
+/// Runs `setup` on the ref-fvm of its ABI, flushing after every message.
 pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     let messages = setup.decoded_messages();
-    if setup.nv <= 20 {
-        let mut exec = v3::setup_executor(setup, shared_engines())?;
-        apply_each!(exec, messages, v3::apply)
-    } else {
-        let mut exec = v4::setup_executor(setup, shared_engines_v4())?;
-        apply_each!(exec, messages, v4::apply)
+    match abi_of(setup.nv)? {
+        Abi::V3 => {
+            let mut exec = v3::setup_executor(setup, shared_engines())?;
+            apply_each!(exec, messages, v3::apply)
+        }
+        Abi::V4 => {
+            let mut exec = v4::setup_executor(setup, shared_engines_v4())?;
+            apply_each!(exec, messages, v4::apply)
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! ref-fvm 3.14 (nv18–nv20): executors for scenarios and vector variants.
+//! ref-fvm 3.14, the reference of `Abi::V3` (nv18–nv20): executors for scenarios and vector
+//! variants.
 
 use fvm3::engine::MultiEngine;
 use fvm3::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
@@ -7,14 +8,12 @@ use fvm_ipld_encoding::{from_slice, to_vec};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use ifvm_kernel::Externs;
-use ifvm_vectors::externs::ReplayExterns;
-use ifvm_vectors::prepared::PreparedVariant;
-use ifvm_vectors::scenario::{DeterministicExterns, Setup};
-use ifvm_vectors::store::RunStore;
+use ifvm_vectors::{
+    DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
+};
 
 use crate::accept_proofs::AcceptProofsKernel;
 use crate::externs::RefExterns;
-use crate::MachineParams;
 
 /// ref-fvm 3's executor over a [`RunStore`] with externs `E`; proofs are accepted (see
 /// [`AcceptProofsKernel`]), as in ref-fvm's conformance runner and ifvm's `AcceptAllProofs`.
@@ -29,21 +28,19 @@ fn tokens(t: &TokenAmount) -> fvm_shared3::econ::TokenAmount {
 }
 
 fn executor<E: Externs + 'static>(
-    p: MachineParams,
+    p: &MachineParams,
     store: RunStore,
     externs: E,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<E>> {
     anyhow::ensure!(
-        (18..=20).contains(&p.nv),
-        "ref-fvm 3 runs nv18-nv20, not nv{}",
+        crate::abi_of(p.nv)? == ifvm_kernel::Abi::V3,
+        "nv{} is not a ref-fvm 3 network version",
         p.nv
     );
     let mut nc = NetworkConfig::new(fvm_shared3::version::NetworkVersion::from(p.nv));
-    if let Some(id) = p.chain_id {
-        nc.chain_id(fvm_shared3::chainid::ChainID::from(id));
-    }
-    let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.root);
+    nc.chain_id(fvm_shared3::chainid::ChainID::from(p.chain_id));
+    let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.state_root);
     mc.set_base_fee(tokens(&p.base_fee));
     mc.set_circulating_supply(tokens(&p.circ_supply));
     let machine = DefaultMachine::new(&mc, store, RefExterns(externs))?;
@@ -57,7 +54,7 @@ pub fn setup_executor(
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
     executor(
-        MachineParams::of_setup(setup),
+        &setup.params(),
         setup.state.store(),
         DeterministicExterns,
         engines,
@@ -70,13 +67,7 @@ pub fn variant_executor(
     variant: &PreparedVariant,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<ReplayExterns>> {
-    let externs = ReplayExterns::new(variant.randomness.clone());
-    executor(
-        MachineParams::of_variant(variant),
-        variant.store(),
-        externs,
-        engines,
-    )
+    executor(&variant.params, variant.store(), variant.externs(), engines)
 }
 
 /// Applies `msg` as an explicit message.

@@ -10,13 +10,11 @@ use fvm_shared::chainid::ChainID;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_kernel::Externs;
-use ifvm_vectors::externs::ReplayExterns;
-use ifvm_vectors::prepared::PreparedVariant;
-use ifvm_vectors::scenario::{DeterministicExterns, Setup};
-use ifvm_vectors::store::RunStore;
+use ifvm_vectors::{
+    DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
+};
 
 use crate::externs::RefExterns;
-use crate::MachineParams;
 
 /// ref-fvm 4's executor over a [`RunStore`] with externs `E`.
 pub type RefExecutor<E> = DefaultExecutor<
@@ -24,23 +22,21 @@ pub type RefExecutor<E> = DefaultExecutor<
 >;
 
 fn executor<E: Externs + 'static>(
-    p: MachineParams,
+    p: &MachineParams,
     store: RunStore,
     externs: E,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<E>> {
     anyhow::ensure!(
-        (21..=29).contains(&p.nv),
-        "ref-fvm 4 runs nv21-nv29, not nv{}",
+        crate::abi_of(p.nv)? == ifvm_kernel::Abi::V4,
+        "nv{} is not a ref-fvm 4 network version",
         p.nv
     );
     let mut nc = NetworkConfig::new(NetworkVersion::from(p.nv));
-    if let Some(id) = p.chain_id {
-        nc.chain_id(ChainID::from(id));
-    }
-    let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.root);
-    mc.set_base_fee(p.base_fee);
-    mc.set_circulating_supply(p.circ_supply);
+    nc.chain_id(ChainID::from(p.chain_id));
+    let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.state_root);
+    mc.set_base_fee(p.base_fee.clone());
+    mc.set_circulating_supply(p.circ_supply.clone());
     let machine = DefaultMachine::new(&mc, store, RefExterns(externs))?;
     DefaultExecutor::new(engines.get(&nc)?, machine)
 }
@@ -51,7 +47,7 @@ pub fn setup_executor(
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
     executor(
-        MachineParams::of_setup(setup),
+        &setup.params(),
         setup.state.store(),
         DeterministicExterns,
         engines,
@@ -63,13 +59,7 @@ pub fn variant_executor(
     variant: &PreparedVariant,
     engines: &MultiEngine,
 ) -> anyhow::Result<RefExecutor<ReplayExterns>> {
-    let externs = ReplayExterns::new(variant.randomness.clone());
-    executor(
-        MachineParams::of_variant(variant),
-        variant.store(),
-        externs,
-        engines,
-    )
+    executor(&variant.params, variant.store(), variant.externs(), engines)
 }
 
 /// Applies `msg` as an explicit message.

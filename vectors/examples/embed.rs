@@ -1,7 +1,7 @@
 //! Embedding ifvm: build a machine over a state, apply a message, flush.
 //!
 //! ```sh
-//! cargo run --release -p ifvm-vectors --example embed -- ../shared/actors/v10.tar.zst
+//! cargo run --release -p ifvm-vectors --example embed [-- BUNDLE]   # default: $IFVM_ACTORS/v10.tar.zst
 //! ```
 //!
 //! The state here is a small genesis built from a builtin-actors bundle; a node passes its own
@@ -15,19 +15,19 @@ use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_interp::Engine;
 use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Machine, NetworkConfig};
-use ifvm_vectors::genesis::Genesis;
-use ifvm_vectors::scenario::DeterministicExterns;
-use ifvm_vectors::store::{CollectingStore, SharedBlocks};
+use ifvm_vectors::DeterministicExterns;
+use ifvm_vectors::Genesis;
+use ifvm_vectors::{CollectingStore, SharedBlocks};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let bundle_path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "../shared/actors/v10.tar.zst".into());
+    let bundle_path = std::env::args().nth(1).map_or_else(
+        || ifvm_vectors::data::actors_dir().join("v10.tar.zst"),
+        std::path::PathBuf::from,
+    );
 
     // A state: the system and init actors from the bundle, and one funded account.
     let bundle = CollectingStore::default();
-    let bundle_root =
-        ifvm_actors::bundle::load_bundle_file(&bundle, bundle_path.as_ref(), "mainnet")?;
+    let bundle_root = ifvm_actors::bundle::load_bundle_file(&bundle, &bundle_path, "mainnet")?;
     let mut genesis = Genesis::new(SharedBlocks::freeze(bundle), &bundle_root)?;
     let alice = Address::new_secp256k1(&[1; 65])?;
     genesis.account(alice, TokenAmount::from_whole(100))?;

@@ -1,55 +1,44 @@
-//! Conformance test vectors for ifvm: reading the `fvm-test-vectors` schema, running vectors on
-//! ifvm and comparing every receipt and the final state root, and explaining mismatches (which
-//! receipt field, which actors and state fields, and the gas trace). The `ifvm` binary is the
-//! command-line front end.
+//! Test vectors for ifvm: reading the standard test-vector schema, running vectors on ifvm and
+//! comparing every receipt and the final state root, and explaining mismatches (which receipt
+//! field, which actors and state fields, and the gas trace).
+//!
+//! What every runner of messages shares lives here, once:
+//! - [`data`]: where the bundles and vectors are (`IFVM_ACTORS`, `IFVM_VECTORS`);
+//! - [`MachineParams`] and [`executor`]: building a machine and ifvm's executor, and the
+//!   [`timestamp`] rule of test runs;
+//! - [`threads`]: the native stack of threads that apply messages;
+//! - [`BundleSet`] and the blockstores ([`RunStore`], [`SharedBlocks`]).
 //!
 //! For network versions without public vectors (nv21 on), [`generate`] builds genesis-like
 //! networks from the mainnet bundles and records scenarios and seeded random traffic on them;
 //! the `ifvm-reference` crate replays them on ref-fvm 4.8 and writes `vectors/generated/`.
-//!
-//! Gas-model research (never conformance runs): [`observe`] runs messages with timed traces,
-//! instruction profiles or another version's prices; [`trace_report`] renders what it saw;
-//! [`reprice`] re-prices whole corpora; [`calibrate`] fits time against gas per charge type.
+//! The `ifvm` command line (`crates/cli`) and the gas-research tools (`crates/research`) are
+//! built on this crate.
 
-pub mod bundles;
-pub mod calibrate;
-pub mod explain;
-pub mod externs;
+pub mod data;
 pub mod generate;
-pub mod genesis;
-pub mod observe;
-pub mod prepared;
-pub mod reprice;
-pub mod runner;
-pub mod scenario;
 pub mod schema;
-pub mod store;
-pub mod trace_report;
+pub mod threads;
 
-use std::path::{Path, PathBuf};
+mod bundles;
+mod explain;
+mod externs;
+mod genesis;
+mod machine;
+mod message;
+mod prepared;
+mod runner;
+mod scenario;
+mod store;
 
-/// Every `.json` file under `paths` (files are taken as given), sorted.
-pub fn collect_vectors(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            collect(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let p = entry?.path();
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
+pub use bundles::{actors_version, BundleSet, BundlesError};
+pub use explain::ActorDiff;
+pub use externs::ReplayExterns;
+pub use genesis::{Genesis, GenesisError, GenesisState};
+pub use machine::{engine, executor, timestamp, BuildError, MachineParams};
+pub use prepared::{PrepareError, PreparedVariant};
+pub use runner::{Mismatch, Outcome, ReceiptDiff, RunError, Runner, VariantReport};
+pub use scenario::{
+    apply_each, first_difference, result_of, run_ifvm, DeterministicExterns, MessageResult, Setup,
+};
+pub use store::{CollectingStore, RunStore, SharedBlocks};

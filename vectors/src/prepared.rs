@@ -1,20 +1,18 @@
 //! A vector variant decoded once and ready to be applied any number of times, on ifvm or on any
 //! other engine: the blocks (bundle and vector), the machine parameters and the messages.
 
-use std::sync::Arc;
-
 use cid::Cid;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
-use fvm_shared::version::NetworkVersion;
 use ifvm_interp::Engine;
-use ifvm_kernel::{AcceptAllProofs, Executor, Machine, NetworkConfig, TOTAL_FILECOIN};
+use ifvm_kernel::{Executor, TOTAL_FILECOIN};
 
 use crate::bundles::BundleSet;
 use crate::externs::ReplayExterns;
 use crate::genesis::GenesisState;
-use crate::runner::decode_message;
+use crate::machine::{executor, timestamp, MachineParams};
+use crate::message::decode_message;
 use crate::schema::{MessageVector, RandomnessMatch, Variant};
 use crate::store::{CollectingStore, RunStore, SharedBlocks};
 
@@ -44,18 +42,8 @@ pub enum PrepareError {
 /// applied again and again (each machine gets its own [`RunStore`] over them).
 #[derive(Clone)]
 pub struct PreparedVariant {
-    /// The network version.
-    pub nv: u32,
-    /// The epoch.
-    pub epoch: ChainEpoch,
-    /// The timestamp (ref-fvm's runner uses `epoch * 30`).
-    pub timestamp: u64,
-    /// The state root before the messages.
-    pub state_root: Cid,
-    /// The base fee.
-    pub base_fee: TokenAmount,
-    /// The circulating supply.
-    pub circ_supply: TokenAmount,
+    /// The machine the messages run on.
+    pub params: MachineParams,
     /// The randomness the vector recorded.
     pub randomness: Vec<RandomnessMatch>,
     /// Each message with its on-chain length.
@@ -94,15 +82,18 @@ impl PreparedVariant {
             .collect::<Result<_, _>>()?;
         let pre = &vector.preconditions;
         Ok(Self {
-            nv: variant.nv,
-            epoch: variant.epoch,
-            timestamp: (variant.epoch * 30) as u64,
-            state_root: pre.state_tree.root_cid,
-            base_fee: TokenAmount::from_atto(pre.basefee.unwrap_or(DEFAULT_BASE_FEE)),
-            circ_supply: pre
-                .circ_supply
-                .map(TokenAmount::from_atto)
-                .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN)),
+            params: MachineParams {
+                nv: variant.nv,
+                chain_id: 0,
+                epoch: variant.epoch,
+                timestamp: timestamp(variant.epoch),
+                state_root: pre.state_tree.root_cid,
+                base_fee: TokenAmount::from_atto(pre.basefee.unwrap_or(DEFAULT_BASE_FEE)),
+                circ_supply: pre
+                    .circ_supply
+                    .map(TokenAmount::from_atto)
+                    .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN)),
+            },
             randomness: vector.randomness.clone(),
             messages,
             expected_root: vector.postconditions.state_tree.root_cid,
@@ -130,12 +121,15 @@ impl PreparedVariant {
             fvm_ipld_blockstore::Blockstore::put_keyed(&own, k, v).expect("memory store");
         }
         Self {
-            nv,
-            epoch,
-            timestamp: (epoch * 30) as u64,
-            state_root: state.root,
-            base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
-            circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
+            params: MachineParams {
+                nv,
+                chain_id: 0,
+                epoch,
+                timestamp: timestamp(epoch),
+                state_root: state.root,
+                base_fee: TokenAmount::from_atto(DEFAULT_BASE_FEE),
+                circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
+            },
             randomness: Vec::new(),
             messages,
             expected_root: state.root,
@@ -149,6 +143,11 @@ impl PreparedVariant {
         RunStore::new(self.blocks.clone())
     }
 
+    /// Externs replaying the variant's recorded randomness.
+    pub fn externs(&self) -> ReplayExterns {
+        ReplayExterns::new(self.randomness.clone())
+    }
+
     /// An ifvm executor at the variant's pre-state, on `engine` (whose module cache it shares);
     /// with `tracing`, receipts carry gas traces.
     pub fn ifvm_executor(
@@ -156,20 +155,12 @@ impl PreparedVariant {
         engine: &Engine,
         tracing: bool,
     ) -> Result<Executor<RunStore, ReplayExterns>, PrepareError> {
-        let nc = NetworkConfig::new(NetworkVersion::from(self.nv))
+        let mut context = self
+            .params
+            .default_context()
             .map_err(|e| PrepareError::Machine(e.to_string()))?;
-        let mut mc = nc.for_epoch(self.epoch, self.timestamp, self.state_root);
-        mc.base_fee = self.base_fee.clone();
-        mc.circ_supply = self.circ_supply.clone();
-        mc.tracing = tracing;
-        let machine = Machine::new(
-            mc,
-            self.store(),
-            ReplayExterns::new(self.randomness.clone()),
-            engine.clone(),
-            Arc::new(AcceptAllProofs),
-        )
-        .map_err(|e| PrepareError::Machine(e.to_string()))?;
-        Ok(Executor::new(machine))
+        context.tracing = tracing;
+        executor(context, engine, self.store(), self.externs())
+            .map_err(|e| PrepareError::Machine(e.to_string()))
     }
 }

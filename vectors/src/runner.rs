@@ -3,9 +3,6 @@
 use std::path::Path;
 
 use cid::Cid;
-use fvm_ipld_encoding::from_slice;
-use fvm_shared::address::Protocol;
-use fvm_shared::crypto::signature::SECP_SIG_LEN;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_gas::GasCharge;
@@ -242,17 +239,6 @@ fn failed(error: String) -> Outcome {
         error: Some(error),
         ..Default::default()
     }))
-}
-
-/// The message, and its length on chain: secp256k1 messages were signed, so ref-fvm's runner
-/// adds the signature (65 bytes), its type byte and 3 bytes of framing.
-pub fn decode_message(bytes: &[u8]) -> Result<(Message, usize), String> {
-    let msg: Message = from_slice(bytes).map_err(|e| format!("invalid message: {e}"))?;
-    let mut raw_length = bytes.len();
-    if msg.from.protocol() == Protocol::Secp256k1 {
-        raw_length += SECP_SIG_LEN + 4;
-    }
-    Ok((msg, raw_length))
 }
 
 /// A message whose expected outcome can only be reproduced with real proof verification:

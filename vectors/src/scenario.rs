@@ -3,18 +3,17 @@
 
 use cid::Cid;
 use fvm_ipld_encoding::to_vec;
-use fvm_shared::chainid::ChainID;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
-use fvm_shared::version::NetworkVersion;
 use ifvm_interp::Engine;
-use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Externs, Machine, NetworkConfig};
+use ifvm_kernel::{ApplyKind, Executor, Ext, Externs, Store};
 use multihash_codetable::{Code, MultihashDigest};
 
 use crate::genesis::GenesisState;
-use crate::runner::decode_message;
+use crate::machine::{timestamp, MachineParams};
+use crate::message::decode_message;
 use crate::store::RunStore;
 
 /// A state and the messages to apply to it.
@@ -37,6 +36,19 @@ pub struct Setup {
 }
 
 impl Setup {
+    /// The machine the messages run on.
+    pub fn params(&self) -> MachineParams {
+        MachineParams {
+            nv: self.nv,
+            chain_id: self.chain_id,
+            epoch: self.epoch,
+            timestamp: timestamp(self.epoch),
+            state_root: self.state.root,
+            base_fee: self.base_fee.clone(),
+            circ_supply: self.circ_supply.clone(),
+        }
+    }
+
     /// Each message with its on-chain length.
     pub fn decoded_messages(&self) -> Vec<(Message, usize)> {
         self.messages
@@ -117,36 +129,33 @@ impl Setup {
         &self,
         engine: &Engine,
     ) -> Result<Executor<RunStore, DeterministicExterns>, String> {
-        let mut nc =
-            NetworkConfig::new(NetworkVersion::from(self.nv)).map_err(|e| e.to_string())?;
-        nc.chain_id = ChainID::from(self.chain_id);
-        let mut mc = nc.for_epoch(self.epoch, (self.epoch * 30) as u64, self.state.root);
-        mc.base_fee = self.base_fee.clone();
-        mc.circ_supply = self.circ_supply.clone();
-        let machine = Machine::new(
-            mc,
-            self.state.store(),
-            DeterministicExterns,
-            engine.clone(),
-            std::sync::Arc::new(AcceptAllProofs),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(Executor::new(machine))
+        self.params()
+            .executor(engine, self.state.store(), DeterministicExterns)
+            .map_err(|e| e.to_string())
     }
 }
 
 /// Runs `setup` on ifvm, flushing after every message.
 pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, String> {
-    let mut exec = setup.ifvm_executor(engine)?;
-    let mut out = Vec::new();
-    for (msg, raw_length) in setup.decoded_messages() {
-        let ret = exec
-            .execute_message(msg, ApplyKind::Explicit, raw_length)
-            .map_err(|e| e.to_string())?;
-        let state_root = exec.flush().map_err(|e| e.to_string())?;
-        out.push(result_of(&ret, state_root));
-    }
-    Ok(out)
+    apply_each(&mut setup.ifvm_executor(engine)?, setup.decoded_messages())
+}
+
+/// Applies `messages` (each with its on-chain length) as explicit messages on `exec`, flushing
+/// after every one; an executor error stops the run.
+pub fn apply_each<B: Store, E: Ext>(
+    exec: &mut Executor<B, E>,
+    messages: impl IntoIterator<Item = (Message, usize)>,
+) -> Result<Vec<MessageResult>, String> {
+    messages
+        .into_iter()
+        .map(|(msg, raw_length)| {
+            let ret = exec
+                .execute_message(msg, ApplyKind::Explicit, raw_length)
+                .map_err(|e| e.to_string())?;
+            let state_root = exec.flush().map_err(|e| e.to_string())?;
+            Ok(result_of(&ret, state_root))
+        })
+        .collect()
 }
 
 /// What ifvm's `ret` and the state root after it say about a message.

@@ -4,6 +4,11 @@
 //! ref-fvm has (3.x for nv18–nv20, 4.x for nv21+) are zero in the other, and the charge
 //! functions of both generations are provided; the kernel calls the ones of the ABI it runs.
 //! Charge names are ref-fvm's, so traces can be compared line by line.
+//!
+//! Naming: a charge function that only one ABI uses carries that ABI as a suffix (`_v3` for
+//! ref-fvm 3's form, `_v4` for ref-fvm 4's, e.g. [`PriceList::on_block_create_v3`] and
+//! [`PriceList::on_block_create_v4`]); a function without a suffix is charged by every ABI. The
+//! kernel's operations and the syscall bindings follow the same rule.
 
 mod hygge;
 mod teep;
@@ -218,7 +223,7 @@ impl PriceList {
     }
 
     /// Invoking a method whose parameters carry `param_links` links (v4 ABI).
-    pub fn on_method_invocation(&self, param_links: usize) -> GasCharge {
+    pub fn on_method_invocation_v4(&self, param_links: usize) -> GasCharge {
         GasCharge::new(
             "OnMethodInvocation",
             self.send_invoke_method + self.ipld_link_tracked * param_links,
@@ -239,7 +244,7 @@ impl PriceList {
     }
 
     /// Returning a value (v4 ABI): on-chain storage at depth 1, link tracking elsewhere.
-    pub fn on_method_return(
+    pub fn on_method_return_v4(
         &self,
         call_depth: u32,
         return_size: u32,
@@ -289,7 +294,7 @@ impl PriceList {
     }
 
     /// Verifying a BLS aggregate of `num_sigs` signatures over `data_len` bytes in all (v4).
-    pub fn on_verify_aggregate_signature(&self, num_sigs: usize, data_len: usize) -> GasCharge {
+    pub fn on_verify_aggregate_signature_v4(&self, num_sigs: usize, data_len: usize) -> GasCharge {
         let pairings = self.bls_pairing_cost * (n(num_sigs).saturating_add(1));
         let hashing = self.bls_hashing_cost.apply(n(data_len));
         GasCharge::new(
@@ -328,7 +333,7 @@ impl PriceList {
     }
 
     /// Validating `len` bytes of UTF-8 (v4).
-    pub fn on_utf8_validation(&self, len: usize) -> GasCharge {
+    pub fn on_utf8_validation_v4(&self, len: usize) -> GasCharge {
         GasCharge::new(
             "OnUtf8Validation",
             self.utf8_validation.apply(n(len)),
@@ -414,7 +419,7 @@ impl PriceList {
     }
 
     /// Drawing randomness `lookback` epochs back (v4).
-    pub fn on_get_randomness(&self, lookback: i64) -> GasCharge {
+    pub fn on_get_randomness_v4(&self, lookback: i64) -> GasCharge {
         GasCharge::new(
             "OnGetRandomness",
             Gas::ZERO,
@@ -432,7 +437,7 @@ impl PriceList {
     }
 
     /// Opening a block of `data_size` bytes, per byte (v3).
-    pub fn on_block_open_per_byte(&self, data_size: usize) -> GasCharge {
+    pub fn on_block_open_per_byte_v3(&self, data_size: usize) -> GasCharge {
         let size = n(data_size);
         let compute = self.block_allocate.apply(size) + self.block_memcpy.apply(size);
         let block_open = self.block_open.scale * size;
@@ -442,7 +447,7 @@ impl PriceList {
     }
 
     /// Opening a block of `data_size` bytes with `links` links (v4).
-    pub fn on_block_open(&self, data_size: usize, links: usize) -> GasCharge {
+    pub fn on_block_open_v4(&self, data_size: usize, links: usize) -> GasCharge {
         let size = n(data_size);
         let compute = self.ipld_link_tracked * links;
         let block_open = self.block_open.scale * size
@@ -464,11 +469,11 @@ impl PriceList {
 
     /// Creating a block of `data_size` bytes (v3).
     pub fn on_block_create_v3(&self, data_size: usize) -> GasCharge {
-        self.on_block_create(data_size, 0)
+        self.on_block_create_v4(data_size, 0)
     }
 
     /// Creating a block of `data_size` bytes with `links` links (v4; v3 has no link charge).
-    pub fn on_block_create(&self, data_size: usize, links: usize) -> GasCharge {
+    pub fn on_block_create_v4(&self, data_size: usize, links: usize) -> GasCharge {
         let size = n(data_size);
         let compute = self.block_memcpy.apply(size)
             + self.block_allocate.apply(size)
@@ -566,7 +571,7 @@ impl PriceList {
     }
 
     /// Looking up a tipset CID `lookback` epochs back (v4).
-    pub fn on_tipset_cid(&self, lookback: i64) -> GasCharge {
+    pub fn on_tipset_cid_v4(&self, lookback: i64) -> GasCharge {
         GasCharge::new(
             "OnTipsetCid",
             Gas::ZERO,
@@ -594,7 +599,7 @@ impl PriceList {
     }
 
     /// Validating an encoded event of `data_size` bytes (v3).
-    pub fn on_actor_event_validate(&self, data_size: usize) -> GasCharge {
+    pub fn on_actor_event_validate_v3(&self, data_size: usize) -> GasCharge {
         let size = n(data_size);
         let gas = self.block_memcpy.apply(size)
             + self.block_allocate.apply(size)
@@ -604,7 +609,7 @@ impl PriceList {
 
     /// Accepting an event of `serialized_len` bytes with `indexed_elements` indexed keys/values
     /// totalling `indexed_bytes` bytes (v3).
-    pub fn on_actor_event_accept(
+    pub fn on_actor_event_accept_v3(
         &self,
         indexed_elements: u32,
         indexed_bytes: usize,
@@ -627,7 +632,12 @@ impl PriceList {
 
     /// Emitting an event with `entries` entries, `key_size` bytes of keys and `value_size` bytes
     /// of values (v4).
-    pub fn on_actor_event(&self, entries: usize, key_size: usize, value_size: usize) -> GasCharge {
+    pub fn on_actor_event_v4(
+        &self,
+        entries: usize,
+        key_size: usize,
+        value_size: usize,
+    ) -> GasCharge {
         let validate_entries = self.event_per_entry.apply(n(entries));
         let validate_utf8 = self.utf8_validation.apply(n(key_size));
         let estimated_size = EVENT_OVERHEAD
@@ -645,17 +655,17 @@ impl PriceList {
     }
 
     /// Reading the actor's state root (v4).
-    pub fn on_get_root(&self) -> GasCharge {
+    pub fn on_get_root_v4(&self) -> GasCharge {
         GasCharge::new("OnActorGetRoot", self.ipld_link_tracked, Gas::ZERO)
     }
 
     /// Setting the actor's state root (v4).
-    pub fn on_set_root(&self) -> GasCharge {
+    pub fn on_set_root_v4(&self) -> GasCharge {
         GasCharge::new("OnActorSetRoot", self.ipld_link_checked, Gas::ZERO)
     }
 
     /// Scanning CBOR for links: per field and per CID found (v4).
-    pub fn on_ipld_scan(&self, fields: usize, cids: usize) -> Gas {
+    pub fn on_ipld_scan_v4(&self, fields: usize, cids: usize) -> Gas {
         self.ipld_cbor_scan_per_field * fields + self.ipld_cbor_scan_per_cid * cids
     }
 }
@@ -700,9 +710,9 @@ mod tests {
     fn block_io_is_ten_gas_per_byte() {
         for nv in 18..=29 {
             let p = price_list_for(nv).unwrap();
-            assert_eq!(p.on_block_create(10, 0).total(), Gas::new(100));
-            assert_eq!(p.on_block_open_per_byte(10).total(), Gas::new(100));
-            assert_eq!(p.on_block_open(10, 0).total(), Gas::new(100));
+            assert_eq!(p.on_block_create_v4(10, 0).total(), Gas::new(100));
+            assert_eq!(p.on_block_open_per_byte_v3(10).total(), Gas::new(100));
+            assert_eq!(p.on_block_open_v4(10, 0).total(), Gas::new(100));
         }
     }
 }

@@ -188,7 +188,7 @@ mod v3 {
             );
             eq(
                 format!("on_block_open_per_byte({s})"),
-                ours(p.on_block_open_per_byte(s)),
+                ours(p.on_block_open_per_byte_v3(s)),
                 theirs!(r.on_block_open_per_byte(s)),
             );
             eq(
@@ -208,7 +208,7 @@ mod v3 {
             );
             eq(
                 format!("on_actor_event_validate({s})"),
-                ours(p.on_actor_event_validate(s)),
+                ours(p.on_actor_event_validate_v3(s)),
                 theirs!(r.on_actor_event_validate(s)),
             );
             for &h in HASHES {
@@ -316,7 +316,7 @@ mod v3 {
             for s in [0usize, 1, 100, 10_000, usize::MAX - 100] {
                 eq(
                     format!("on_actor_event_accept({entries:?}, {s})"),
-                    ours(p.on_actor_event_accept(elements, bytes, s)),
+                    ours(p.on_actor_event_accept_v3(elements, bytes, s)),
                     theirs!(r.on_actor_event_accept(&evt, s)),
                 );
             }
@@ -542,7 +542,7 @@ mod v4 {
             );
             eq(
                 format!("on_utf8_validation({s})"),
-                ours(p.on_utf8_validation(s)),
+                ours(p.on_utf8_validation_v4(s)),
                 theirs!(r.on_utf8_validation(s)),
             );
             eq(
@@ -553,12 +553,12 @@ mod v4 {
             for &links in &[0usize, 1, 3, 1000] {
                 eq(
                     format!("on_block_open({s}, {links})"),
-                    ours(p.on_block_open(s, links)),
+                    ours(p.on_block_open_v4(s, links)),
                     theirs!(r.on_block_open(s, links)),
                 );
                 eq(
                     format!("on_block_create({s}, {links})"),
-                    ours(p.on_block_create(s, links)),
+                    ours(p.on_block_create_v4(s, links)),
                     theirs!(r.on_block_create(s, links)),
                 );
             }
@@ -587,14 +587,14 @@ mod v4 {
             for &sigs in &[0usize, 1, 2, 500, 1 << 20] {
                 eq(
                     format!("on_verify_aggregate_signature({sigs}, {s})"),
-                    ours(p.on_verify_aggregate_signature(sigs, s)),
+                    ours(p.on_verify_aggregate_signature_v4(sigs, s)),
                     theirs!(r.on_verify_aggregate_signature(sigs, s)),
                 );
             }
             for &(entries, vals) in &[(0usize, 0usize), (1, 10), (255, 8192 * 255), (s, s)] {
                 eq(
                     format!("on_actor_event({entries}, {s}, {vals})"),
-                    ours(p.on_actor_event(entries, s, vals)),
+                    ours(p.on_actor_event_v4(entries, s, vals)),
                     theirs!(r.on_actor_event(entries, s, vals)),
                 );
             }
@@ -604,7 +604,7 @@ mod v4 {
                 for links in [0usize, 1, 7] {
                     eq(
                         format!("on_method_return({depth}, {s}, {links})"),
-                        ours(p.on_method_return(depth, s, links)),
+                        ours(p.on_method_return_v4(depth, s, links)),
                         theirs!(r.on_method_return(depth, s, links)),
                     );
                 }
@@ -613,7 +613,7 @@ mod v4 {
         for links in [0usize, 1, 2, 1000, usize::MAX] {
             eq(
                 format!("on_method_invocation({links})"),
-                ours(p.on_method_invocation(links)),
+                ours(p.on_method_invocation_v4(links)),
                 theirs!(r.on_method_invocation(0, links)),
             );
         }
@@ -627,12 +627,12 @@ mod v4 {
         for &l in LOOKBACKS {
             eq(
                 format!("on_tipset_cid({l})"),
-                ours(p.on_tipset_cid(l)),
+                ours(p.on_tipset_cid_v4(l)),
                 theirs!(r.on_tipset_cid(l)),
             );
             eq(
                 format!("on_get_randomness({l})"),
-                ours(p.on_get_randomness(l)),
+                ours(p.on_get_randomness_v4(l)),
                 theirs!(r.on_get_randomness(l)),
             );
         }
@@ -795,8 +795,8 @@ mod v4 {
                 p.on_message_context(),
                 theirs!(r.on_message_context()),
             ),
-            ("on_get_root", p.on_get_root(), theirs!(r.on_get_root())),
-            ("on_set_root", p.on_set_root(), theirs!(r.on_set_root())),
+            ("on_get_root", p.on_get_root_v4(), theirs!(r.on_get_root())),
+            ("on_set_root", p.on_set_root_v4(), theirs!(r.on_set_root())),
         ];
         for (what, a, b) in fixed {
             eq(what.to_string(), ours(a), b);

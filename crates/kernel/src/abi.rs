@@ -1,5 +1,6 @@
 //! The one place where network versions select behaviour: which syscall ABI and semantics a
-//! network version runs with.
+//! network version runs with. Every difference between the ABIs is a named predicate here; the
+//! kernel, the call manager and the syscall bindings ask these, never the network version.
 
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
@@ -34,11 +35,50 @@ impl Abi {
     }
 
     /// Whether the kernel tracks IPLD reachability (ref-fvm 4): an actor may only open blocks
-    /// reachable from its state root, its parameters and what it received; created blocks may
-    /// only link to reachable blocks; links are scanned and charged (`OnScanIpldLinks`, link
-    /// tracking in `OnMethodInvocation`, `OnReturnValue`, `OnActorGetRoot`, ...). Without it
-    /// (ref-fvm 3) any block in the store may be opened and no links are scanned.
+    /// reachable from its state root, its parameters and what it received or linked; a created
+    /// block may only link to reachable blocks; a new state root must be reachable. Without it
+    /// (ref-fvm 3) any block in the store may be opened. Requires [`scans_ipld_links`]
+    /// (reachability follows links).
+    ///
+    /// [`scans_ipld_links`]: Self::scans_ipld_links
     pub fn tracks_reachability(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether blocks are scanned for their links when opened, created, sent as parameters or
+    /// returned, and the links priced (ref-fvm 4: `OnScanIpldLinks`, the `_v4` forms of
+    /// `OnBlockOpen`, `OnBlockCreate`, `OnMethodInvocation` and `OnReturnValue`). Without it
+    /// (ref-fvm 3) blocks are priced by size only (`OnBlockOpenPerByte`, `OnChainReturnValue`
+    /// at depth 1 only).
+    pub fn scans_ipld_links(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether `ipld::block_create` refuses codecs other than raw, CBOR and DAG-CBOR before
+    /// pricing the block (ref-fvm 4: `IllegalCodec`, "codec not allowed").
+    pub fn checks_codec_at_create(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether the block registry refuses codecs other than raw, CBOR and DAG-CBOR whenever it
+    /// registers a block, opened, received, returned or created, after the block was priced
+    /// (ref-fvm 3: `IllegalCodec`, "invalid or forbidden ipld codec"). ref-fvm 4 registers
+    /// blocks of any codec.
+    pub fn checks_codec_on_registration(self) -> bool {
+        self == Self::V3
+    }
+
+    /// The message of the `LimitExceeded` error of a full block registry.
+    pub fn block_limit_message(self) -> &'static str {
+        match self {
+            Self::V3 => "too many blocks have been written",
+            Self::V4 => "too many blocks",
+        }
+    }
+
+    /// Whether reading and setting the actor's state root are charged (`OnActorGetRoot`,
+    /// `OnActorSetRoot`; ref-fvm 4).
+    pub fn charges_root_access(self) -> bool {
         self == Self::V4
     }
 

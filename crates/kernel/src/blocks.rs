@@ -1,5 +1,5 @@
-//! The per-invocation block registry: the IPLD blocks an actor has opened or created, by handle,
-//! and (ref-fvm 4) the CIDs reachable from them.
+//! The per-invocation block registry: the IPLD blocks an actor has opened, received or created,
+//! by handle, registered as its ABI does, and (ref-fvm 4) the CIDs reachable from them.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 use cid::Cid;
 use fvm_ipld_encoding::{CBOR, DAG_CBOR, IPLD_RAW};
 
+use crate::abi::Abi;
 use crate::error::ExecutionError;
 use crate::syscall_error;
 
@@ -83,52 +84,56 @@ impl Block {
     }
 }
 
-/// The blocks of one invocation. Handles start at 1 and are never reused.
-#[derive(Default, Debug)]
+/// The blocks of one invocation, registered as its ABI does. Handles start at 1 and are never
+/// reused.
+#[derive(Debug)]
 pub struct BlockRegistry {
+    abi: Abi,
     blocks: Vec<Block>,
     reachable: HashSet<Cid>,
 }
 
 impl BlockRegistry {
-    /// An empty registry.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty registry with `abi`'s rules.
+    pub fn new(abi: Abi) -> Self {
+        Self {
+            abi,
+            blocks: Vec::new(),
+            reachable: HashSet::new(),
+        }
     }
 
-    /// Registers a block: `LimitExceeded` when full, `IllegalCodec` unless the codec is CBOR,
-    /// DAG-CBOR or raw.
-    pub fn put(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
-        if self.is_full() {
-            return Err(syscall_error!(LimitExceeded; "too many blocks have been written"));
+    /// Registers a block the actor opened or received (parameters, a return value):
+    /// `LimitExceeded` when full; `IllegalCodec` for a forbidden codec where the ABI checks
+    /// codecs on registration (ref-fvm 3); where it tracks reachability (ref-fvm 4), the block's
+    /// links become reachable.
+    pub fn register(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
+        self.admit(&block)?;
+        if self.abi.tracks_reachability() {
+            self.reachable.extend(block.links().iter().copied());
         }
-        if !ALLOWED_CODECS.contains(&block.codec) {
+        Ok(self.push(block))
+    }
+
+    /// Registers a block the actor created: as [`register`](Self::register), except that where
+    /// the ABI tracks reachability every link must already be reachable (`NotFound`).
+    pub fn register_created(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
+        self.admit(&block)?;
+        if self.abi.tracks_reachability() {
+            if let Some(k) = block.links().iter().find(|k| !self.is_reachable(k)) {
+                return Err(syscall_error!(NotFound; "cannot put block: {k} not reachable"));
+            }
+        }
+        Ok(self.push(block))
+    }
+
+    /// Whether `block` may be registered: there is room, and (ref-fvm 3) its codec is allowed.
+    fn admit(&self, block: &Block) -> Result<(), ExecutionError> {
+        if self.is_full() {
+            return Err(syscall_error!(LimitExceeded; "{}", self.abi.block_limit_message()));
+        }
+        if self.abi.checks_codec_on_registration() && !ALLOWED_CODECS.contains(&block.codec) {
             return Err(syscall_error!(IllegalCodec; "invalid or forbidden ipld codec"));
-        }
-        Ok(self.push(block))
-    }
-
-    /// Registers a block known to be reachable, marking its links reachable (ref-fvm 4):
-    /// `LimitExceeded` when full; any codec.
-    pub fn put_reachable(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
-        self.check_space()?;
-        self.reachable.extend(block.links().iter().copied());
-        Ok(self.push(block))
-    }
-
-    /// Registers a new block, whose links must all be reachable (ref-fvm 4): `LimitExceeded`
-    /// when full, `NotFound` for a link to an unreachable block.
-    pub fn put_check_reachable(&mut self, block: Block) -> Result<BlockId, ExecutionError> {
-        self.check_space()?;
-        if let Some(k) = block.links().iter().find(|k| !self.is_reachable(k)) {
-            return Err(syscall_error!(NotFound; "cannot put block: {k} not reachable"));
-        }
-        Ok(self.push(block))
-    }
-
-    fn check_space(&self) -> Result<(), ExecutionError> {
-        if self.is_full() {
-            return Err(syscall_error!(LimitExceeded; "too many blocks"));
         }
         Ok(())
     }

@@ -89,8 +89,8 @@ impl Visitor<'_> {
     }
 
     fn scan_dag_cbor(&mut self, mut buf: &[u8]) -> Result<()> {
-        let per_field = self.prices.on_ipld_scan(1, 0);
-        let per_cid = self.prices.on_ipld_scan(0, 1);
+        let per_field = self.prices.on_ipld_scan_v4(1, 0);
+        let per_cid = self.prices.on_ipld_scan_v4(0, 1);
         let mut remaining: u64 = 1;
         while remaining > 0 {
             remaining -= 1;
@@ -215,7 +215,7 @@ mod tests {
         let data = fvm_ipld_encoding::to_vec(&(0u64, link, 1u64)).unwrap();
         let (links, gas) = scan(DAG_CBOR, &data);
         assert_eq!(links.unwrap(), vec![link]);
-        assert_eq!(gas, prices().on_ipld_scan(4, 1));
+        assert_eq!(gas, prices().on_ipld_scan_v4(4, 1));
         let (links, gas) = scan(CBOR, &data);
         assert!(links.unwrap().is_empty());
         assert_eq!(gas, Gas::ZERO);
@@ -229,7 +229,7 @@ mod tests {
         let data = fvm_ipld_encoding::to_vec(&(0u64, inline, 1u64)).unwrap();
         let (links, gas) = scan(DAG_CBOR, &data);
         assert_eq!(links.unwrap(), vec![link]);
-        assert_eq!(gas, prices().on_ipld_scan(8, 2));
+        assert_eq!(gas, prices().on_ipld_scan_v4(8, 2));
     }
 
     #[test]
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn running_out_of_gas_charges_everything() {
         let data = fvm_ipld_encoding::to_vec(&vec![0u8; 64]).unwrap();
-        let mut gas = GasTracker::new(prices().on_ipld_scan(10, 0), Gas::ZERO, false);
+        let mut gas = GasTracker::new(prices().on_ipld_scan_v4(10, 0), Gas::ZERO, false);
         let r = scan_links(DAG_CBOR, &data, prices(), &mut gas);
         assert!(matches!(r, Err(ExecutionError::OutOfGas)));
         assert!(gas.available().is_zero());

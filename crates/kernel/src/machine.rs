@@ -29,8 +29,10 @@ pub const TOTAL_FILECOIN: i64 = 2_000_000_000;
 /// A network's parameters (as ref-fvm's `NetworkConfig`).
 #[derive(Debug, Clone)]
 pub struct NetworkConfig {
-    /// The network version.
-    pub network_version: NetworkVersion,
+    /// The network version (fixed at construction, with the ABI it selects).
+    network_version: NetworkVersion,
+    /// The ABI of `network_version`.
+    abi: Abi,
     /// The chain ID (314 on mainnet, 314159 on calibration).
     pub chain_id: ChainID,
     /// The deepest call stack allowed.
@@ -62,9 +64,10 @@ impl NetworkConfig {
     pub fn new(nv: NetworkVersion) -> std::result::Result<Self, UnsupportedNetworkVersion> {
         let price_list =
             ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
-        Abi::for_network(nv).ok_or(UnsupportedNetworkVersion(nv))?;
+        let abi = Abi::for_network(nv).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(Self {
             network_version: nv,
+            abi,
             chain_id: ChainID::from(0),
             max_call_depth: 1024,
             max_wasm_stack: 2048,
@@ -121,8 +124,14 @@ impl NetworkConfig {
         c
     }
 
-    pub(crate) fn abi(&self) -> Abi {
-        Abi::for_network(self.network_version).expect("checked in NetworkConfig::new")
+    /// The network version.
+    pub fn network_version(&self) -> NetworkVersion {
+        self.network_version
+    }
+
+    /// The syscall ABI and semantics the network version runs with.
+    pub fn abi(&self) -> Abi {
+        self.abi
     }
 }
 
@@ -310,7 +319,7 @@ mod tests {
         let nv21 = ifvm_gas::price_list_for(21).unwrap();
         assert!(std::ptr::eq(repriced.price_list, nv21));
         assert!(!std::ptr::eq(home.price_list, nv21));
-        assert_eq!(repriced.network_version, NetworkVersion::V18);
+        assert_eq!(repriced.network_version(), NetworkVersion::V18);
         assert_eq!(repriced.abi(), home.abi());
         assert!(repriced.reprice_as(NetworkVersion::V17).is_err());
         assert!(

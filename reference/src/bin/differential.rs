@@ -8,9 +8,9 @@
 
 use std::process::ExitCode;
 
-use ifvm_reference::differential::{check, network, random_case, with_deep_stack};
-use ifvm_vectors::bundles::BundleSet;
+use ifvm_reference::differential::{check, network, random_case};
 use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
+use ifvm_vectors::{data, threads, BundleSet};
 
 fn arg(i: usize, default: u64) -> anyhow::Result<u64> {
     Ok(match std::env::args().nth(i) {
@@ -20,18 +20,15 @@ fn arg(i: usize, default: u64) -> anyhow::Result<u64> {
 }
 
 fn main() -> anyhow::Result<ExitCode> {
-    with_deep_stack(run)
+    threads::with_stack(run)
 }
 
 fn run() -> anyhow::Result<ExitCode> {
     let messages = arg(1, 10_000)?;
     let first_seed = arg(2, 1)?;
     let per_sequence = arg(3, 25)?.max(1);
-    let actors = std::env::var("IFVM_ACTORS").unwrap_or_else(|_| "../shared/actors".into());
-    let bundles = BundleSet::new(actors);
-    let engine = ifvm_interp::Engine::new(
-        ifvm_kernel::NetworkConfig::new(fvm_shared::version::NetworkVersion::V21)?.engine_config(),
-    );
+    let bundles = BundleSet::new(data::actors_dir());
+    let engine = ifvm_vectors::engine(21)?;
     let nvs: Vec<u32> = GENERATED_NETWORK_VERSIONS.collect();
     let networks = nvs
         .iter()

@@ -5,35 +5,31 @@
 //!
 //!     cargo run --release -p ifvm-reference --bin regenerate-vectors [-- OUT_DIR]
 //!
-//! Bundles come from `IFVM_ACTORS` (default `../shared/actors`).
+//! `OUT_DIR` defaults to the repository's `vectors/generated`; bundles come from `IFVM_ACTORS`
+//! (default `../shared/actors`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ifvm_reference::differential::{check, network, random_case, scenario_cases, with_deep_stack};
-use ifvm_vectors::bundles::BundleSet;
+use ifvm_reference::differential::{check, network, random_case, scenario_cases};
 use ifvm_vectors::generate::write::vector_json;
 use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
+use ifvm_vectors::{data, threads, BundleSet};
 
 /// Random cases per network version, and messages per random case.
 const RANDOM_CASES: u64 = 30;
 const RANDOM_MESSAGES: usize = 12;
 
 fn main() -> anyhow::Result<ExitCode> {
-    with_deep_stack(run)
+    threads::with_stack(run)
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let out = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .unwrap_or_else(|| "vectors/generated".into()),
-    );
-    let actors = std::env::var("IFVM_ACTORS").unwrap_or_else(|_| "../shared/actors".into());
-    let bundles = BundleSet::new(actors);
-    let engine = ifvm_interp::Engine::new(
-        ifvm_kernel::NetworkConfig::new(fvm_shared::version::NetworkVersion::V21)?.engine_config(),
-    );
+    let out = std::env::args()
+        .nth(1)
+        .map_or_else(data::generated_dir, PathBuf::from);
+    let bundles = BundleSet::new(data::actors_dir());
+    let engine = ifvm_vectors::engine(21)?;
     let mut written = Vec::new();
     let mut mismatches = 0;
     for nv in GENERATED_NETWORK_VERSIONS {

@@ -7,9 +7,9 @@ use ifvm_interp::Engine;
 
 use super::driver::{DriveError, Driver};
 use super::network::{TestNetwork, EPOCH};
+use crate::message::decode_message;
 use crate::prepared::PreparedVariant;
-use crate::runner::decode_message;
-use crate::scenario::{result_of, MessageResult};
+use crate::scenario::{apply_each, MessageResult};
 
 /// A named message sequence over a network.
 #[derive(Clone)]
@@ -56,15 +56,5 @@ pub fn run_ifvm(variant: &PreparedVariant, engine: &Engine) -> Result<Vec<Messag
     let mut exec = variant
         .ifvm_executor(engine, false)
         .map_err(|e| e.to_string())?;
-    variant
-        .messages
-        .iter()
-        .map(|(msg, raw_length)| {
-            let ret = exec
-                .execute_message(msg.clone(), ifvm_kernel::ApplyKind::Explicit, *raw_length)
-                .map_err(|e| e.to_string())?;
-            let root = exec.flush().map_err(|e| e.to_string())?;
-            Ok(result_of(&ret, root))
-        })
-        .collect()
+    apply_each(&mut exec, variant.messages.iter().cloned())
 }

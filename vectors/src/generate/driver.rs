@@ -3,21 +3,20 @@
 //! the recorded messages are then replayed on every engine.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::receipt::Receipt;
-use fvm_shared::version::NetworkVersion;
 use fvm_shared::MethodNum;
 use ifvm_interp::Engine;
-use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Machine, NetworkConfig};
+use ifvm_kernel::{ApplyKind, Executor};
 
 use super::network::{TestNetwork, EPOCH};
 use crate::externs::ReplayExterns;
-use crate::runner::decode_message;
+use crate::machine::MachineParams;
+use crate::message::decode_message;
 use crate::store::RunStore;
 
 /// The gas limit of generated messages unless a scenario sets another.
@@ -44,20 +43,14 @@ pub struct Driver<'a> {
 impl<'a> Driver<'a> {
     /// A driver at `net`'s genesis state, at [`EPOCH`].
     pub fn new(net: &'a TestNetwork, engine: &Engine) -> Result<Self, DriveError> {
-        let nc = NetworkConfig::new(NetworkVersion::from(net.nv))
-            .map_err(|e| DriveError(e.to_string()))?;
-        let mc = nc.for_epoch(EPOCH, (EPOCH * 30) as u64, net.state.root);
-        let machine = Machine::new(
-            mc,
-            net.state.store(),
-            ReplayExterns::new(Vec::new()),
-            engine.clone(),
-            Arc::new(AcceptAllProofs),
-        )
-        .map_err(|e| DriveError(e.to_string()))?;
+        let err = |e: &dyn std::fmt::Display| DriveError(e.to_string());
+        let exec = MachineParams::new(net.nv, EPOCH, net.state.root)
+            .map_err(|e| err(&e))?
+            .executor(engine, net.state.store(), ReplayExterns::new(Vec::new()))
+            .map_err(|e| err(&e))?;
         Ok(Self {
             net,
-            exec: Executor::new(machine),
+            exec,
             messages: Vec::new(),
             nonces: BTreeMap::new(),
             last_failure: None,

@@ -2,27 +2,25 @@
 //! constructor (run as an implicit message from the system actor, as a genesis builder does), and
 //! funded accounts with secp256k1, BLS and Ethereum keys.
 
-use std::sync::Arc;
-
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
-use fvm_shared::version::NetworkVersion;
 use fvm_shared::{ActorID, METHOD_CONSTRUCTOR};
 use ifvm_actors::{
     BuiltinActor, CRON_ACTOR_ID, DATACAP_ACTOR_ID, EAM_ACTOR_ID, REWARD_ACTOR_ID,
     STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID, SYSTEM_ACTOR_ID, VERIFIED_REGISTRY_ACTOR_ID,
 };
 use ifvm_interp::Engine;
-use ifvm_kernel::{AcceptAllProofs, ApplyKind, Executor, Machine, NetworkConfig};
+use ifvm_kernel::ApplyKind;
 
 use super::keys::{BlsKey, SecpKey};
 use super::params;
 use crate::bundles::BundleSet;
 use crate::externs::ReplayExterns;
 use crate::genesis::{Genesis, GenesisError, GenesisState};
+use crate::machine::MachineParams;
 
 /// How many accounts of each kind a network starts with.
 pub const ACCOUNTS_PER_KIND: u64 = 4;
@@ -205,17 +203,10 @@ fn construct(
     singletons: &[Singleton],
     engine: &Engine,
 ) -> Result<GenesisState, GenesisError> {
-    let nc = NetworkConfig::new(NetworkVersion::from(nv)).map_err(GenesisError::from_display)?;
-    let mc = nc.for_epoch(0, 0, state.root);
-    let machine = Machine::new(
-        mc,
-        state.store(),
-        ReplayExterns::new(Vec::new()),
-        engine.clone(),
-        Arc::new(AcceptAllProofs),
-    )
-    .map_err(GenesisError::from_display)?;
-    let mut exec = Executor::new(machine);
+    let mut exec = MachineParams::new(nv, 0, state.root)
+        .map_err(GenesisError::from_display)?
+        .executor(engine, state.store(), ReplayExterns::new(Vec::new()))
+        .map_err(GenesisError::from_display)?;
     for (sequence, s) in singletons.iter().enumerate() {
         let msg = Message {
             version: 0,

@@ -64,7 +64,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     /// Verifies a BLS aggregate signature of `pub_keys.len()` signers over the plaintexts
     /// `plaintexts` splits into by `plaintext_lens` (ref-fvm 4, FIP-0079). Invalid points,
     /// duplicate plaintexts and bad signatures are `false`; no signers is `true`.
-    pub fn verify_bls_aggregate(
+    pub fn verify_bls_aggregate_v4(
         &mut self,
         signature: &[u8; BLS_SIG_LEN],
         pub_keys: &[[u8; BLS_PUB_LEN]],
@@ -78,7 +78,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         let charge = self
             .cm
             .price_list()
-            .on_verify_aggregate_signature(pub_keys.len(), plaintexts.len());
+            .on_verify_aggregate_signature_v4(pub_keys.len(), plaintexts.len());
         self.cm.charge_gas(charge)?;
         let mut offset = 0usize;
         let mut messages = Vec::with_capacity(plaintext_lens.len());

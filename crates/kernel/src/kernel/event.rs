@@ -67,12 +67,12 @@ impl<'a> EventEntryHeaders<'a> {
 
 impl<B: Store, E: Ext> Kernel<B, E> {
     /// Emits an event given as a CBOR-encoded `ActorEvent` (ref-fvm 3).
-    pub fn emit_event(&mut self, raw: &[u8]) -> Result<()> {
+    pub fn emit_event_v3(&mut self, raw: &[u8]) -> Result<()> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot emit events while read-only"));
         }
         self.cm
-            .charge_gas(self.cm.price_list().on_actor_event_validate(raw.len()))?;
+            .charge_gas(self.cm.price_list().on_actor_event_validate_v3(raw.len()))?;
         const MAX_ENCODED_SIZE: usize = 1 << 20;
         if raw.len() > MAX_ENCODED_SIZE {
             return Err(syscall_error!(IllegalArgument; "event WAY too large"));
@@ -94,10 +94,11 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 indexed_bytes += entry.value.len();
             }
         }
-        let charge =
-            self.cm
-                .price_list()
-                .on_actor_event_accept(indexed_elements, indexed_bytes, raw.len());
+        let charge = self.cm.price_list().on_actor_event_accept_v3(
+            indexed_elements,
+            indexed_bytes,
+            raw.len(),
+        );
         self.cm.charge_gas(charge)?;
         self.cm
             .append_event(StampedEvent::new(self.actor_id, event));
@@ -107,7 +108,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     /// Emits an event given as entry headers and concatenated keys and values (ref-fvm 4,
     /// FIP-0072): charged up front by size, then validated (at most 255 entries, keys of at most
     /// 31 bytes of UTF-8, at most 8 KiB of values, raw or CBOR values, buffers used exactly).
-    pub fn emit_event_entries(
+    pub fn emit_event_v4(
         &mut self,
         headers: EventEntryHeaders<'_>,
         keys: &[u8],
@@ -119,10 +120,10 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot emit events while read-only"));
         }
-        let charge = self
-            .cm
-            .price_list()
-            .on_actor_event(headers.len(), keys.len(), values.len());
+        let charge =
+            self.cm
+                .price_list()
+                .on_actor_event_v4(headers.len(), keys.len(), values.len());
         self.cm.charge_gas(charge)?;
         if headers.len() > MAX_ENTRIES {
             return Err(syscall_error!(LimitExceeded;

@@ -19,8 +19,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     pub fn block_open(&mut self, cid: &Cid) -> Result<(BlockId, BlockStat)> {
         self.cm
             .charge_gas(self.cm.price_list().on_block_open_base())?;
-        let tracking = self.abi().tracks_reachability();
-        if tracking && !self.blocks.is_reachable(cid) {
+        let abi = self.abi();
+        if abi.tracks_reachability() && !self.blocks.is_reachable(cid) {
             return Err(syscall_error!(NotFound; "block not reachable: {cid}"));
         }
         let data = self
@@ -30,22 +30,25 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .get(cid)
             .or_fatal("failed to read block")?
             .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
-        if tracking {
+        let block = if abi.scans_ipld_links() {
             let links = self.scan_links(cid.codec(), &data)?;
-            let charge = self.cm.price_list().on_block_open(data.len(), links.len());
-            self.cm.charge_gas(charge)?;
-            let block = Block::with_links(cid.codec(), data, links);
-            let stat = block.stat();
-            return Ok((self.blocks.put_reachable(block)?, stat));
-        }
-        let block = Block::new(cid.codec(), data);
-        self.cm.charge_gas(
-            self.cm
+            let charge = self
+                .cm
                 .price_list()
-                .on_block_open_per_byte(block.size() as usize),
-        )?;
+                .on_block_open_v4(data.len(), links.len());
+            self.cm.charge_gas(charge)?;
+            Block::with_links(cid.codec(), data, links)
+        } else {
+            let block = Block::new(cid.codec(), data);
+            let charge = self
+                .cm
+                .price_list()
+                .on_block_open_per_byte_v3(block.size() as usize);
+            self.cm.charge_gas(charge)?;
+            block
+        };
         let stat = block.stat();
-        let id = self.blocks.put(block)?;
+        let id = self.blocks.register(block)?;
         Ok((id, stat))
     }
 
@@ -54,22 +57,24 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if data.len() > self.cm.machine.context.network.max_block_size {
             return Err(syscall_error!(LimitExceeded; "blocks may not be larger than 1MiB"));
         }
-        if !self.abi().tracks_reachability() {
-            self.cm
-                .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
-            return self.blocks.put(Block::new(codec, data));
-        }
-        if !ALLOWED_CODECS.contains(&codec) {
+        let abi = self.abi();
+        if abi.checks_codec_at_create() && !ALLOWED_CODECS.contains(&codec) {
             return Err(syscall_error!(IllegalCodec; "codec {codec} not allowed"));
         }
-        let links = self.scan_links(codec, data)?;
-        let charge = self
-            .cm
-            .price_list()
-            .on_block_create(data.len(), links.len());
-        self.cm.charge_gas(charge)?;
-        self.blocks
-            .put_check_reachable(Block::with_links(codec, data, links))
+        let block = if abi.scans_ipld_links() {
+            let links = self.scan_links(codec, data)?;
+            let charge = self
+                .cm
+                .price_list()
+                .on_block_create_v4(data.len(), links.len());
+            self.cm.charge_gas(charge)?;
+            Block::with_links(codec, data, links)
+        } else {
+            self.cm
+                .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
+            Block::new(codec, data)
+        };
+        self.blocks.register_created(block)
     }
 
     /// The links of a block, charging the scan.

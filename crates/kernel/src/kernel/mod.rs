@@ -152,12 +152,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         Ok(match value {
             Some(block) => {
                 let block_stat = block.stat();
-                let stored = if self.abi().tracks_reachability() {
-                    self.blocks.put_reachable(block)
-                } else {
-                    self.blocks.put(block)
-                };
-                let block_id = stored.map_err(|e| {
+                let block_id = self.blocks.register(block).map_err(|e| {
                     Fatal::with_source("failed to store a valid return value", e.to_string())
                 })?;
                 SendResult {

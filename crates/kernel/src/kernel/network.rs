@@ -74,7 +74,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             timestamp: ctx.timestamp,
             base_fee: ctx.base_fee.clone(),
             chain_id: ctx.network.chain_id.into(),
-            network_version: ctx.network.network_version.into(),
+            network_version: ctx.network.network_version().into(),
         })
     }
 
@@ -104,7 +104,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 return Err(syscall_error!(IllegalArgument; "epoch {epoch} is too far in the past"))
             }
             Some(_) => self.cm.price_list().on_tipset_cid_v3(offset > 1),
-            None => self.cm.price_list().on_tipset_cid(offset),
+            None => self.cm.price_list().on_tipset_cid_v4(offset),
         };
         self.cm.charge_gas(charge)?;
         self.cm
@@ -115,7 +115,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// Chain randomness drawn for `personalization` at `round` with `entropy`.
-    pub fn get_randomness_from_tickets(
+    pub fn chain_randomness_v3(
         &mut self,
         personalization: i64,
         round: ChainEpoch,
@@ -133,7 +133,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// Beacon randomness drawn for `personalization` at `round` with `entropy`.
-    pub fn get_randomness_from_beacon(
+    pub fn beacon_randomness_v3(
         &mut self,
         personalization: i64,
         round: ChainEpoch,
@@ -151,7 +151,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// The ticket randomness digest of `round` (ref-fvm 4: the actor draws from it itself).
-    pub fn chain_randomness(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
+    pub fn chain_randomness_v4(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
         self.charge_randomness_lookback(round)?;
         self.cm
             .machine
@@ -161,7 +161,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// The beacon randomness digest of `round` (ref-fvm 4).
-    pub fn beacon_randomness(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
+    pub fn beacon_randomness_v4(&mut self, round: ChainEpoch) -> Result<[u8; RANDOMNESS_LENGTH]> {
         self.charge_randomness_lookback(round)?;
         self.cm
             .machine
@@ -183,7 +183,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 || syscall_error!(IllegalArgument; "randomness epoch {round} is in the future"),
             )?;
         self.cm
-            .charge_gas(self.cm.price_list().on_get_randomness(lookback))
+            .charge_gas(self.cm.price_list().on_get_randomness_v4(lookback))
     }
 }
 

@@ -18,9 +18,9 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// The actor's state root (ref-fvm 4: charged, and marked reachable).
     pub fn root(&mut self) -> Result<Cid> {
-        let tracking = self.abi().tracks_reachability();
-        if tracking {
-            self.cm.charge_gas(self.cm.price_list().on_get_root())?;
+        let abi = self.abi();
+        if abi.charges_root_access() {
+            self.cm.charge_gas(self.cm.price_list().on_get_root_v4())?;
         }
         let root = self.get_self()?.map(|a| a.state).ok_or_else(|| {
             SyscallError::new(
@@ -28,7 +28,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
                 "state root requested after actor deletion",
             )
         })?;
-        if tracking {
+        if abi.tracks_reachability() {
             self.blocks.mark_reachable(&root);
         }
         Ok(root)
@@ -39,11 +39,12 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot update the state-root while read-only"));
         }
-        if self.abi().tracks_reachability() {
-            self.cm.charge_gas(self.cm.price_list().on_set_root())?;
-            if !self.blocks.is_reachable(&root) {
-                return Err(syscall_error!(NotFound; "new root cid not reachable: {root}"));
-            }
+        let abi = self.abi();
+        if abi.charges_root_access() {
+            self.cm.charge_gas(self.cm.price_list().on_set_root_v4())?;
+        }
+        if abi.tracks_reachability() && !self.blocks.is_reachable(&root) {
+            return Err(syscall_error!(NotFound; "new root cid not reachable: {root}"));
         }
         let mut state = self
             .get_self()?
@@ -59,7 +60,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     }
 
     /// Deletes the actor, sending its balance to `beneficiary` (ref-fvm 3).
-    pub fn self_destruct(&mut self, beneficiary: &Address) -> Result<()> {
+    pub fn self_destruct_v3(&mut self, beneficiary: &Address) -> Result<()> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot self-destruct when read-only"));
         }
@@ -77,7 +78,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// Deletes the actor (ref-fvm 4, FIP-0073): a remaining balance is burnt if `burn_unspent`,
     /// else the actor is not deleted (`IllegalOperation`).
-    pub fn self_destruct_burning(&mut self, burn_unspent: bool) -> Result<()> {
+    pub fn self_destruct_v4(&mut self, burn_unspent: bool) -> Result<()> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot self-destruct when read-only"));
         }

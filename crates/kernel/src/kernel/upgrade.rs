@@ -18,7 +18,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     /// successfully. The actor may not be re-entered: apart from recursive upgrades of itself,
     /// nothing may be on the call stack above its first invocation (`Forbidden`). As in ref-fvm,
     /// the upgraded actor loses its delegated address.
-    pub fn upgrade_actor(&mut self, new_code: Cid, params_id: BlockId) -> Result<SendResult> {
+    pub fn upgrade_actor_v4(&mut self, new_code: Cid, params_id: BlockId) -> Result<SendResult> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "upgrade_actor cannot be called while read-only"));
         }

@@ -11,6 +11,7 @@ use crate::error::{Abort, ExecutionError, Fatal};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
+/// Links the `actor` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("actor", "resolve_address", resolve_address::<B, E>)
         .define(
@@ -34,7 +35,7 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
         .define("actor", "balance_of", balance_of::<B, E>);
     // ref-fvm links it only with its `upgrade-actor` feature; builtin actors never import it.
     if abi == Abi::V4 {
-        f.define("actor", "upgrade_actor", upgrade_actor::<B, E>);
+        f.define("actor", "upgrade_actor", upgrade_actor_v4::<B, E>);
     }
 }
 
@@ -122,13 +123,13 @@ fn create_actor<B: Store, E: Ext>(
 
 /// ref-fvm 4: on a successful upgrade the calling actor exits with the upgrade's return value;
 /// otherwise the upgrade's exit code and return value are returned.
-fn upgrade_actor<B: Store, E: Ext>(
+fn upgrade_actor_v4<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     new_code_off: u32,
     params_id: u32,
 ) -> SysResult<SendOut> {
     let code = c.memory.read_cid(new_code_off)?;
-    let res = c.host.upgrade_actor(code, params_id)?;
+    let res = c.host.upgrade_actor_v4(code, params_id)?;
     if res.exit_code.is_success() {
         return Err(HostError::Abort(Abort::Exit(
             res.exit_code,

@@ -18,6 +18,7 @@ use crate::error::{ExecutionError, Fatal};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
+/// Links the `crypto` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("crypto", "verify_signature", verify_signature::<B, E>)
         .define(
@@ -52,7 +53,7 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
         f.define(
             "crypto",
             "verify_bls_aggregate",
-            verify_bls_aggregate::<B, E>,
+            verify_bls_aggregate_v4::<B, E>,
         );
     }
 }
@@ -100,7 +101,7 @@ fn verify_signature<B: Store, E: Ext>(
 
 /// ref-fvm 4 (FIP-0079): `num_signers` public keys (48 bytes each), a 96-byte signature, and
 /// the concatenated plaintexts with their `u32` lengths.
-fn verify_bls_aggregate<B: Store, E: Ext>(
+fn verify_bls_aggregate_v4<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     num_signers: u32,
     sig_off: u32,
@@ -137,7 +138,7 @@ fn verify_bls_aggregate<B: Store, E: Ext>(
         .memory
         .slice(plaintexts_off, total)
         .map_err(ExecutionError::from)?;
-    Ok(validity(c.host.verify_bls_aggregate(
+    Ok(validity(c.host.verify_bls_aggregate_v4(
         sig,
         pub_keys,
         plaintexts,

@@ -8,22 +8,23 @@ use crate::error::ExecutionError;
 use crate::kernel::{EventEntryHeader, EventEntryHeaders, Ext, Kernel, Store};
 use crate::syscall_error;
 
+/// Links the `event` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     match abi {
-        Abi::V3 => f.define("event", "emit_event", emit_event::<B, E>),
-        Abi::V4 => f.define("event", "emit_event", emit_event_entries::<B, E>),
+        Abi::V3 => f.define("event", "emit_event", emit_event_v3::<B, E>),
+        Abi::V4 => f.define("event", "emit_event", emit_event_v4::<B, E>),
     };
 }
 
 /// ref-fvm 3: a CBOR-encoded `ActorEvent`.
-fn emit_event<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<()> {
+fn emit_event_v3<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<()> {
     let raw = c.memory.slice(off, len).map_err(ExecutionError::from)?;
-    Ok(c.host.emit_event(raw)?)
+    Ok(c.host.emit_event_v3(raw)?)
 }
 
 /// ref-fvm 4: `entries` headers (`fvm_shared::sys::EventEntry`), and the keys and values they
 /// index, in separate buffers.
-fn emit_event_entries<B: Store, E: Ext>(
+fn emit_event_v4<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     entries_off: u32,
     entries: u32,
@@ -48,5 +49,5 @@ fn emit_event_entries<B: Store, E: Ext>(
         .slice(values_off, values_len)
         .map_err(ExecutionError::from)?;
     Ok(c.host
-        .emit_event_entries(EventEntryHeaders::new(headers), keys, values)?)
+        .emit_event_v4(EventEntryHeaders::new(headers), keys, values)?)
 }

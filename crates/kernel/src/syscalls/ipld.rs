@@ -8,6 +8,7 @@ use super::{Ctx, SysResult};
 use crate::error::ExecutionError;
 use crate::kernel::{Ext, Kernel, Store};
 
+/// Links the `ipld` syscalls into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
     f.define("ipld", "block_open", block_open::<B, E>)
         .define("ipld", "block_create", block_create::<B, E>)

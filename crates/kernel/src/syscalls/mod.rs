@@ -1,16 +1,23 @@
-//! The syscall ABI: the Wasm imports actors link against. Each syscall decodes its arguments
-//! from guest memory, calls a kernel operation and encodes the result, exactly as ref-fvm's
-//! bindings do (argument order, out-pointer layout, error numbers).
+//! The syscall ABI: the Wasm imports actors link against, one file per import module (`vm`,
+//! `network`, `self`, `gas`, `debug`, `ipld`, `actor`, `crypto`, `send`, `event`, `rand`). Each
+//! syscall decodes its arguments from guest memory, calls a kernel operation and encodes the
+//! result, exactly as ref-fvm's bindings do (argument order, out-pointer layout, error numbers).
+//! A binding that exists in one ABI's form only carries the ABI as a suffix (`_v3`, `_v4`), as
+//! the kernel operations and charges it calls do.
 
 mod actor;
 mod crypto;
+mod debug;
 mod event;
+mod gas;
 mod ipld;
 mod memory;
-mod misc;
+mod network;
 mod out;
 mod rand;
 mod send;
+mod sself;
+mod vm;
 
 use std::num::NonZeroU32;
 
@@ -44,7 +51,11 @@ impl From<ExecutionError> for HostError<Abort> {
 pub(crate) fn host_functions<B: Store, E: Ext>(abi: Abi) -> HostFunctions<Kernel<B, E>> {
     let oob = NonZeroU32::new(ErrorNumber::IllegalArgument as u32).expect("non-zero");
     let mut f = HostFunctions::new(oob);
-    misc::link(&mut f, abi);
+    vm::link(&mut f);
+    network::link(&mut f);
+    sself::link(&mut f, abi);
+    gas::link(&mut f);
+    debug::link(&mut f);
     ipld::link(&mut f);
     actor::link(&mut f, abi);
     crypto::link(&mut f, abi);

@@ -8,23 +8,36 @@ use crate::abi::Abi;
 use crate::error::ExecutionError;
 use crate::kernel::{Ext, Kernel, Store};
 
+/// Links the `rand` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     match abi {
         Abi::V3 => f
-            .define("rand", "get_chain_randomness", get_chain_randomness::<B, E>)
+            .define(
+                "rand",
+                "get_chain_randomness",
+                get_chain_randomness_v3::<B, E>,
+            )
             .define(
                 "rand",
                 "get_beacon_randomness",
-                get_beacon_randomness::<B, E>,
+                get_beacon_randomness_v3::<B, E>,
             ),
         Abi::V4 => f
-            .define("rand", "get_chain_randomness", chain_randomness::<B, E>)
-            .define("rand", "get_beacon_randomness", beacon_randomness::<B, E>),
+            .define(
+                "rand",
+                "get_chain_randomness",
+                get_chain_randomness_v4::<B, E>,
+            )
+            .define(
+                "rand",
+                "get_beacon_randomness",
+                get_beacon_randomness_v4::<B, E>,
+            ),
     };
 }
 
 /// ref-fvm 3: randomness drawn with a personalization and entropy.
-fn get_chain_randomness<B: Store, E: Ext>(
+fn get_chain_randomness_v3<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     pers: i64,
     round: i64,
@@ -35,11 +48,11 @@ fn get_chain_randomness<B: Store, E: Ext>(
         .memory
         .slice(entropy_off, entropy_len)
         .map_err(ExecutionError::from)?;
-    Ok(c.host.get_randomness_from_tickets(pers, round, entropy)?)
+    Ok(c.host.chain_randomness_v3(pers, round, entropy)?)
 }
 
 /// ref-fvm 3: randomness drawn with a personalization and entropy.
-fn get_beacon_randomness<B: Store, E: Ext>(
+fn get_beacon_randomness_v3<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     pers: i64,
     round: i64,
@@ -50,21 +63,21 @@ fn get_beacon_randomness<B: Store, E: Ext>(
         .memory
         .slice(entropy_off, entropy_len)
         .map_err(ExecutionError::from)?;
-    Ok(c.host.get_randomness_from_beacon(pers, round, entropy)?)
+    Ok(c.host.beacon_randomness_v3(pers, round, entropy)?)
 }
 
 /// ref-fvm 4: the round's digest; the actor draws from it.
-fn chain_randomness<B: Store, E: Ext>(
+fn get_chain_randomness_v4<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     round: i64,
 ) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    Ok(c.host.chain_randomness(round)?)
+    Ok(c.host.chain_randomness_v4(round)?)
 }
 
 /// ref-fvm 4: the round's digest; the actor draws from it.
-fn beacon_randomness<B: Store, E: Ext>(
+fn get_beacon_randomness_v4<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     round: i64,
 ) -> SysResult<[u8; RANDOMNESS_LENGTH]> {
-    Ok(c.host.beacon_randomness(round)?)
+    Ok(c.host.beacon_randomness_v4(round)?)
 }

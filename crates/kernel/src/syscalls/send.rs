@@ -11,6 +11,7 @@ use super::{Ctx, SysResult};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
+/// Links the `send` syscalls into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
     f.define("send", "send", send::<B, E>);
 }

@@ -1,0 +1,212 @@
+//! `ifvm vectors run` and `ifvm vectors show`: conformance runs of vectors, every failure
+//! explained, and decoding a vector.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use fvm_ipld_encoding::from_slice;
+use fvm_shared::message::Message;
+use ifvm_research::trace_report;
+use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::{data, threads, BundleSet, Mismatch, Outcome, Runner, VariantReport};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::output::{default_run_paths, vector_bar};
+
+/// When wasmi translates actor code.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum CompilationArg {
+    /// Each function on its first call (validation is eager).
+    Lazy,
+    /// Every function up front.
+    Eager,
+}
+
+impl From<CompilationArg> for ifvm_interp::Compilation {
+    fn from(c: CompilationArg) -> Self {
+        match c {
+            CompilationArg::Lazy => Self::Lazy,
+            CompilationArg::Eager => Self::Eager,
+        }
+    }
+}
+
+/// A result row: one variant of one file.
+struct Row {
+    path: PathBuf,
+    variant: String,
+    outcome: Outcome,
+}
+
+/// `vectors run`: every variant of every vector under `paths` (default: the corpus and the
+/// generated vectors), in parallel; a line per failure or skip, then the counts.
+pub fn run(
+    paths: Vec<PathBuf>,
+    json: bool,
+    jobs: Option<usize>,
+    compilation: CompilationArg,
+    bundles: BundleSet,
+) -> anyhow::Result<ExitCode> {
+    let runner = Runner::with_compilation(bundles, compilation.into());
+    let files = data::collect_vectors(&default_run_paths(paths))?;
+    let pool = threads::worker_pool(jobs)?;
+    let bar = vector_bar(files.len());
+    let rows: Vec<Row> = pool.install(|| {
+        files
+            .par_iter()
+            .flat_map_iter(|path| {
+                let rows: Vec<Row> = match runner.run_file(path, true) {
+                    Ok(reports) => reports
+                        .into_iter()
+                        .map(|VariantReport { id, outcome }| Row {
+                            path: path.clone(),
+                            variant: id,
+                            outcome,
+                        })
+                        .collect(),
+                    Err(e) => vec![Row {
+                        path: path.clone(),
+                        variant: String::new(),
+                        outcome: Outcome::Failed(Box::new(Mismatch {
+                            error: Some(e.to_string()),
+                            ..Default::default()
+                        })),
+                    }],
+                };
+                bar.inc(1);
+                rows
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for row in &rows {
+        match &row.outcome {
+            Outcome::Passed => passed += 1,
+            Outcome::Skipped(_) => skipped += 1,
+            Outcome::Failed(_) => failed += 1,
+        }
+    }
+    if json {
+        let out: Vec<_> = rows.iter().map(row_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({
+                "passed": passed, "failed": failed, "skipped": skipped, "results": out,
+            }))?
+        );
+    } else {
+        for row in &rows {
+            match &row.outcome {
+                Outcome::Passed => {}
+                Outcome::Skipped(why) => {
+                    println!("SKIP {} [{}]: {why}", row.path.display(), row.variant)
+                }
+                Outcome::Failed(m) => {
+                    println!("FAIL {} [{}]", row.path.display(), row.variant);
+                    print!("{}", explain(m));
+                }
+            }
+        }
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn row_json(row: &Row) -> serde_json::Value {
+    let (status, detail) = match &row.outcome {
+        Outcome::Passed => ("passed", json!(null)),
+        Outcome::Skipped(why) => ("skipped", json!(why)),
+        Outcome::Failed(m) => (
+            "failed",
+            json!({
+                "receipts": m.receipts.iter().map(|d| json!({
+                    "message": d.message, "field": d.field, "expected": d.expected, "actual": d.actual,
+                })).collect::<Vec<_>>(),
+                "state_root": m.state_root.map(|(e, a)| json!({"expected": e.to_string(), "actual": a.to_string()})),
+                "actors": m.actors.iter().map(|a| json!({"actor": a.actor, "fields": a.fields})).collect::<Vec<_>>(),
+                "error": m.error,
+                "gas_trace": m.gas_trace.iter().map(|c| trace_report::charge_json(c, None)).collect::<Vec<_>>(),
+            }),
+        ),
+    };
+    json!({"path": row.path.display().to_string(), "variant": row.variant, "status": status, "detail": detail})
+}
+
+/// A human-readable explanation of a mismatch.
+fn explain(m: &Mismatch) -> String {
+    let mut out = String::new();
+    for d in &m.receipts {
+        out += &format!(
+            "  message {}: {} expected {} but was {}\n",
+            d.message, d.field, d.expected, d.actual
+        );
+    }
+    if let Some((e, a)) = &m.state_root {
+        out += &format!("  state root expected {e} but was {a}\n");
+        for actor in &m.actors {
+            out += &format!("    {}\n", actor.actor);
+            for f in &actor.fields {
+                out += &format!("      {f}\n");
+            }
+        }
+    }
+    if let Some(e) = &m.error {
+        out += &format!("  error: {}\n", e.trim_end().replace('\n', "\n    "));
+    }
+    if !m.gas_trace.is_empty() {
+        out += "  gas trace of the first differing message:\n";
+        out += &trace_report::charges_text(&m.gas_trace, &[], "    ");
+    }
+    out
+}
+
+/// `vectors show`: a vector decoded.
+pub fn show(file: &Path) -> anyhow::Result<ExitCode> {
+    let v = MessageVector::load(file)?;
+    println!(
+        "vector {}",
+        v.meta.as_ref().map(|m| m.id.as_str()).unwrap_or("(no id)")
+    );
+    let pre = &v.preconditions;
+    for variant in &pre.variants {
+        println!(
+            "variant {}: epoch {}, nv{}",
+            variant.id, variant.epoch, variant.nv
+        );
+    }
+    println!(
+        "state root {} -> {}",
+        pre.state_tree.root_cid, v.postconditions.state_tree.root_cid
+    );
+    println!(
+        "base fee {:?}, circulating supply {:?}",
+        pre.basefee, pre.circ_supply
+    );
+    println!("recorded randomness: {}", v.randomness.len());
+    for (i, (m, r)) in v
+        .apply_messages
+        .iter()
+        .zip(&v.postconditions.receipts)
+        .enumerate()
+    {
+        let msg: Message = from_slice(&m.bytes)?;
+        println!(
+            "message {i}: {} -> {} nonce {} method {} value {} gas limit {} fee cap {} premium {} params {} bytes",
+            msg.from, msg.to, msg.sequence, msg.method_num, msg.value, msg.gas_limit, msg.gas_fee_cap,
+            msg.gas_premium, msg.params.len()
+        );
+        println!(
+            "  expect exit code {}, gas used {}, return {} bytes",
+            r.exit_code,
+            r.gas_used,
+            r.return_data.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

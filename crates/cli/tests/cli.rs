@@ -1,0 +1,132 @@
+//! The `ifvm` command end to end, on one of the project's generated vectors (the repository's
+//! own data; only the bundles come from `IFVM_ACTORS`): each command's exit status and the
+//! content of its output, for a passing vector and for one whose expectation is broken on
+//! purpose. Expected values come from the vector itself, never from this file.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use ifvm_vectors::data;
+use serde_json::Value;
+
+/// Runs the `ifvm` binary built with this package.
+fn ifvm(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ifvm"))
+        .args(args)
+        .output()
+        .expect("ifvm runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A generated nv21 vector (a multi-message multisig flow), or `None` after saying `SKIPPED`
+/// without bundles.
+fn vector() -> Option<PathBuf> {
+    data::actors()?;
+    let path = data::generated_dir().join("nv21/multisig_propose_approve.json");
+    assert!(
+        path.is_file(),
+        "{} is part of the repository",
+        path.display()
+    );
+    Some(path)
+}
+
+/// `vector` with the first receipt's gas raised by one, written to a file of its own. (The edit
+/// is textual: the vector's amounts exceed what `serde_json::Value` holds exactly.)
+fn broken_copy(vector: &Path) -> (PathBuf, u64) {
+    let text = std::fs::read_to_string(vector).unwrap();
+    let receipts = text
+        .find("\"receipts\"")
+        .expect("postconditions list receipts");
+    let key = receipts + text[receipts..].find("\"gas_used\": ").expect("a gas_used") + 12;
+    let end = key + text[key..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    let expected = text[key..end].parse::<u64>().unwrap() + 1;
+    let path = std::env::temp_dir().join(format!("ifvm-cli-test-{}.json", std::process::id()));
+    std::fs::write(&path, format!("{}{expected}{}", &text[..key], &text[end..])).unwrap();
+    (path, expected)
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// The tests, under one name (`ifvm_command::`) so that a run that cannot execute the built
+/// binary, such as the cross-architecture suite under qemu user-mode, can skip them all.
+mod ifvm_command {
+    use super::*;
+
+    #[test]
+    fn vectors_run_passes_a_vector_and_fails_a_broken_one() {
+        let Some(good) = vector() else { return };
+        let out = ifvm(&["vectors", "run", path_str(&good), "--jobs", "1"]);
+        assert!(out.status.success(), "{}", stdout(&out));
+        assert!(stdout(&out).ends_with("1 passed, 0 failed, 0 skipped\n"));
+
+        let (bad, expected) = broken_copy(&good);
+        let out = ifvm(&["vectors", "run", path_str(&bad), "--jobs", "1"]);
+        assert!(!out.status.success(), "a failed vector fails the run");
+        let text = stdout(&out);
+        assert!(text.contains(&format!("FAIL {}", bad.display())), "{text}");
+        assert!(
+            text.contains(&format!(
+                "gas_used expected {expected} but was {}",
+                expected - 1
+            )),
+            "{text}"
+        );
+        assert!(text.contains("gas trace of the first differing message"));
+
+        let out = ifvm(&["vectors", "run", path_str(&bad), "--json"]);
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        std::fs::remove_file(&bad).unwrap();
+        assert_eq!(
+            (report["passed"].as_u64(), report["failed"].as_u64()),
+            (Some(0), Some(1))
+        );
+        let detail = &report["results"][0]["detail"];
+        assert_eq!(detail["receipts"][0]["field"], "gas_used");
+        assert!(!detail["gas_trace"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn show_trace_and_reprice_describe_the_vector() {
+        let Some(path) = vector() else { return };
+        let v: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        let receipts = v["postconditions"]["receipts"].as_array().unwrap();
+
+        let out = ifvm(&["vectors", "show", path_str(&path)]);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert_eq!(
+            text.matches("expect exit code").count(),
+            receipts.len(),
+            "{text}"
+        );
+
+        let out = ifvm(&["trace", path_str(&path), "--json"]);
+        assert!(out.status.success());
+        let trace: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        assert_eq!(trace["consensus"], true);
+        let messages = trace["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), receipts.len());
+        for (m, r) in messages.iter().zip(receipts) {
+            assert_eq!(
+                m["gas_used"], r["gas_used"],
+                "a trace is of the vector's own run"
+            );
+            assert!(!m["charges"].as_array().unwrap().is_empty());
+        }
+
+        let out = ifvm(&["gas", "reprice", path_str(&path), "--nv", "25"]);
+        assert!(out.status.success());
+        let text = stdout(&out);
+        assert!(text.starts_with("*** RE-PRICED"), "{text}");
+        assert!(
+            text.contains(&format!("{} messages", receipts.len())),
+            "{text}"
+        );
+    }
+}

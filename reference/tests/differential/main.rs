@@ -1,0 +1,21 @@
+//! Differential tests against ref-fvm, in one test binary (ref-fvm is linked once): every
+//! scenario runs on ifvm and on ref-fvm and must give identical exit codes, return data, gas,
+//! events and state roots. Nothing is hard-coded: ref-fvm is the expected result.
+//!
+//! - [`syscalls_v3`], [`syscalls_v4`]: WAT test actors on every syscall's success and error
+//!   paths, for each ABI;
+//! - [`executor_v3`]: message application (pre-validation, sends, malformed code);
+//! - [`machine_defaults`]: a machine context's defaults;
+//! - [`upgrade_actor_v4`]: `actor::upgrade_actor`, against ref-fvm 4.8's semantics;
+//! - [`generated_v4`]: named scenarios and seeded random traffic on genesis-like networks.
+//!
+//! The ifvm-against-ref-fvm comparisons go through [`harness`] (`machine_defaults` compares
+//! configurations, not runs).
+
+mod executor_v3;
+mod generated_v4;
+mod harness;
+mod machine_defaults;
+mod syscalls_v3;
+mod syscalls_v4;
+mod upgrade_actor_v4;
