@@ -32,7 +32,11 @@ fn run_ifvm() -> Counts {
     let runner = Runner::new(bundles());
     let mut n = Counts::default();
     for path in corpus() {
-        for report in runner.run_file(&path, false).expect("readable vector") {
+        for report in runner
+            .run_file(&path, false)
+            .expect("readable vector")
+            .variants
+        {
             match report.outcome {
                 Outcome::Passed => n.passed += 1,
                 Outcome::Failed(_) => n.failed += 1,

@@ -3,7 +3,7 @@
 //! root after every message must be identical.
 
 use ifvm_interp::Engine;
-use ifvm_vectors::generate::case::{run_ifvm, Case};
+use ifvm_vectors::generate::case::{replay_ifvm, Case, Replay};
 use ifvm_vectors::generate::driver::Driver;
 use ifvm_vectors::generate::network::TestNetwork;
 use ifvm_vectors::generate::random::random_traffic;
@@ -18,6 +18,8 @@ pub struct Checked {
     pub case: Case,
     /// ref-fvm's results (the expected values of the case's vector).
     pub reference: Vec<MessageResult>,
+    /// ifvm's replay: its results, the randomness drawn and the blocks written.
+    pub replay: Replay,
     /// The first difference between ifvm's results and ref-fvm's, if any.
     pub mismatch: Option<String>,
 }
@@ -26,11 +28,12 @@ pub struct Checked {
 pub fn check(case: Case, engine: &Engine) -> anyhow::Result<Checked> {
     let variant = case.variant();
     let reference = run_variant(&variant)?;
-    let ifvm = run_ifvm(&variant, engine).map_err(anyhow::Error::msg)?;
-    let mismatch = first_difference(&ifvm, &reference);
+    let replay = replay_ifvm(&variant, engine).map_err(anyhow::Error::msg)?;
+    let mismatch = first_difference(&replay.results, &reference);
     Ok(Checked {
         case,
         reference,
+        replay,
         mismatch,
     })
 }

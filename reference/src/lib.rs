@@ -38,6 +38,10 @@ macro_rules! result_of {
     };
 }
 
+/// The version of ref-fvm 4 this crate links (`fvm4` in the workspace's `Cargo.toml`), which
+/// generated vectors name as the source of their expected values.
+pub const REF_FVM4_VERSION: &str = "4.8.4";
+
 /// ref-fvm's engines, shared by every run so actors are compiled once.
 pub fn shared_engines() -> &'static MultiEngine {
     static ENGINES: OnceLock<MultiEngine> = OnceLock::new();
@@ -97,5 +101,16 @@ pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
             let mut exec = v4::setup_executor(setup, shared_engines_v4())?;
             apply_each!(exec, messages, v4::apply)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// [`super::REF_FVM4_VERSION`] is the version the lock file resolves `fvm` 4 to.
+    #[test]
+    fn ref_fvm4_version_is_the_linked_one() {
+        let lock = include_str!("../../Cargo.lock");
+        let entry = format!("name = \"fvm\"\nversion = \"{}\"", super::REF_FVM4_VERSION);
+        assert!(lock.contains(&entry), "Cargo.lock has no {entry}");
     }
 }

@@ -21,6 +21,7 @@ pub mod schema;
 pub mod threads;
 
 mod bundles;
+mod car;
 mod explain;
 mod externs;
 mod genesis;
@@ -32,12 +33,15 @@ mod scenario;
 mod store;
 
 pub use bundles::{actors_version, BundleSet, BundlesError};
+pub use car::{CarError, CarHeader};
 pub use explain::ActorDiff;
-pub use externs::ReplayExterns;
+pub use externs::{NotRecorded, ReplayExterns, Unrecorded};
 pub use genesis::{Genesis, GenesisError, GenesisState};
 pub use machine::{engine, executor, timestamp, BuildError, MachineParams};
 pub use prepared::{PrepareError, PreparedVariant};
-pub use runner::{Mismatch, Outcome, ReceiptDiff, RunError, Runner, VariantReport};
+pub use runner::{
+    Mismatch, Outcome, ReceiptDiff, RunError, Runner, RunnerOptions, VariantReport, VectorReport,
+};
 pub use scenario::{
     apply_each, first_difference, result_of, run_ifvm, DeterministicExterns, MessageResult, Setup,
 };

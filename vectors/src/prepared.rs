@@ -9,7 +9,7 @@ use ifvm_interp::Engine;
 use ifvm_kernel::{Executor, TOTAL_FILECOIN};
 
 use crate::bundles::BundleSet;
-use crate::externs::ReplayExterns;
+use crate::externs::{ReplayExterns, Unrecorded};
 use crate::genesis::GenesisState;
 use crate::machine::{executor, timestamp, MachineParams};
 use crate::message::decode_message;
@@ -46,6 +46,9 @@ pub struct PreparedVariant {
     pub params: MachineParams,
     /// The randomness the vector recorded.
     pub randomness: Vec<RandomnessMatch>,
+    /// What the externs serve for randomness the vector does not record: ref-fvm's runner's
+    /// fallback for a vector, the simulated chain's for a generated case.
+    pub unrecorded: Unrecorded,
     /// Each message with its on-chain length.
     pub messages: Vec<(Message, usize)>,
     /// The expected state root after the messages.
@@ -95,6 +98,7 @@ impl PreparedVariant {
                     .unwrap_or_else(|| TokenAmount::from_whole(TOTAL_FILECOIN)),
             },
             randomness: vector.randomness.clone(),
+            unrecorded: Unrecorded::Fallback,
             messages,
             expected_root: vector.postconditions.state_tree.root_cid,
             expected: vector
@@ -108,8 +112,8 @@ impl PreparedVariant {
     }
 
     /// A variant starting at a built `state` (expected results left empty, for a reference to
-    /// fill), with the defaults of the runner: base fee 100, the whole supply circulating, no
-    /// recorded randomness.
+    /// fill), with the defaults of the runner: base fee 100, the whole supply circulating, and
+    /// the simulated chain's randomness ([`Unrecorded::Derived`]).
     pub fn from_state(
         nv: u32,
         epoch: ChainEpoch,
@@ -131,6 +135,7 @@ impl PreparedVariant {
                 circ_supply: TokenAmount::from_whole(TOTAL_FILECOIN),
             },
             randomness: Vec::new(),
+            unrecorded: Unrecorded::Derived,
             messages,
             expected_root: state.root,
             expected: Vec::new(),
@@ -143,13 +148,14 @@ impl PreparedVariant {
         RunStore::new(self.blocks.clone())
     }
 
-    /// Externs replaying the variant's recorded randomness.
+    /// Externs replaying the variant's recorded randomness, serving the rest as
+    /// [`unrecorded`](Self::unrecorded) says.
     pub fn externs(&self) -> ReplayExterns {
-        ReplayExterns::new(self.randomness.clone())
+        ReplayExterns::new(self.randomness.clone(), self.unrecorded)
     }
 
-    /// An ifvm executor at the variant's pre-state, on `engine` (whose module cache it shares);
-    /// with `tracing`, receipts carry gas traces.
+    /// An ifvm executor at the variant's pre-state, on `engine` (whose module cache it shares),
+    /// with [`externs`](Self::externs); with `tracing`, receipts carry gas traces.
     pub fn ifvm_executor(
         &self,
         engine: &Engine,

@@ -11,9 +11,10 @@ use ifvm_kernel::{ApplyKind, Executor, NetworkConfig};
 
 use crate::bundles::BundleSet;
 use crate::explain::{diff_states, ActorDiff};
-use crate::externs::ReplayExterns;
+use crate::externs::{ReplayExterns, Unrecorded};
+use crate::machine::MachineParams;
 use crate::prepared::PreparedVariant;
-use crate::schema::{MessageVector, Variant, VectorError};
+use crate::schema::{MessageVector, SchemaWarning, Variant, VectorError};
 use crate::store::RunStore;
 
 /// The miner actor's `DisputeWindowedPoSt` method, which succeeds only for an invalid proof.
@@ -58,6 +59,16 @@ pub struct ReceiptDiff {
     pub actual: String,
 }
 
+/// The report of one vector file: what it lacks of the schema, and how each variant ended.
+#[derive(Debug, Clone)]
+pub struct VectorReport {
+    /// What the vector lacks that the schema requires (a standard driver would reject it or
+    /// have to guess); ifvm runs it anyway.
+    pub warnings: Vec<SchemaWarning>,
+    /// One report per variant.
+    pub variants: Vec<VariantReport>,
+}
+
 /// The report of one variant.
 #[derive(Debug, Clone)]
 pub struct VariantReport {
@@ -78,26 +89,42 @@ pub enum RunError {
     Class(String),
 }
 
+/// How a runner runs vectors. The default is a conformance run as ref-fvm's runner does it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunnerOptions {
+    /// When wasmi translates actor code to its bytecode.
+    pub compilation: ifvm_interp::Compilation,
+    /// Refuse randomness a vector does not record, instead of returning ref-fvm's runner's
+    /// fallback: a vector that passes this way records every randomness its messages draw.
+    pub strict_randomness: bool,
+    /// Run with the network version's default circulating supply instead of the vector's, as a
+    /// driver that ignores the field does (not a conformance run: to find the vectors whose
+    /// results depend on the field).
+    pub ignore_circ_supply: bool,
+}
+
 /// Runs vectors with shared bundles and a shared engine.
 pub struct Runner {
     bundles: BundleSet,
     engine: Engine,
+    options: RunnerOptions,
 }
 
 impl Runner {
-    /// A runner taking bundles from `bundles`.
+    /// A runner taking bundles from `bundles`, running as ref-fvm's conformance runner does.
     pub fn new(bundles: BundleSet) -> Self {
-        Self::with_compilation(bundles, ifvm_interp::Compilation::default())
+        Self::with_options(bundles, RunnerOptions::default())
     }
 
-    /// A runner whose engine translates Wasm as `compilation` says.
-    pub fn with_compilation(bundles: BundleSet, compilation: ifvm_interp::Compilation) -> Self {
+    /// A runner with `options`.
+    pub fn with_options(bundles: BundleSet, options: RunnerOptions) -> Self {
         let nc = NetworkConfig::new(NetworkVersion::V18).expect("nv18 is supported");
         let mut config = nc.engine_config();
-        config.compilation = compilation;
+        config.compilation = options.compilation;
         Self {
             bundles,
             engine: Engine::new(config),
+            options,
         }
     }
 
@@ -106,10 +133,13 @@ impl Runner {
         &self.engine
     }
 
-    /// Runs every variant of the vector in `path`.
-    pub fn run_file(&self, path: &Path, trace: bool) -> Result<Vec<VariantReport>, RunError> {
+    /// Runs every variant of the vector in `path`, and says what it lacks of the schema.
+    pub fn run_file(&self, path: &Path, trace: bool) -> Result<VectorReport, RunError> {
         let vector = MessageVector::load(path)?;
-        self.run(&vector, trace)
+        Ok(VectorReport {
+            variants: self.run(&vector, trace)?,
+            warnings: vector.schema_warnings(),
+        })
     }
 
     /// Runs every variant of `vector`. With `trace`, a failing variant is run again with gas
@@ -137,13 +167,26 @@ impl Runner {
             .collect())
     }
 
-    /// Decodes `variant` of `vector` with this runner's bundles.
+    /// Decodes `variant` of `vector` with this runner's bundles (and, if the runner ignores
+    /// the circulating supply, the network's default in its place; if it is strict about
+    /// randomness, refusing what the vector does not record).
     pub fn prepare(
         &self,
         vector: &MessageVector,
         variant: &Variant,
     ) -> Result<PreparedVariant, String> {
-        PreparedVariant::new(&self.bundles, vector, variant).map_err(|e| e.to_string())
+        let mut prepared =
+            PreparedVariant::new(&self.bundles, vector, variant).map_err(|e| e.to_string())?;
+        if self.options.ignore_circ_supply {
+            let p = &prepared.params;
+            prepared.params.circ_supply = MachineParams::new(p.nv, p.epoch, p.state_root)
+                .map_err(|e| e.to_string())?
+                .circ_supply;
+        }
+        if self.options.strict_randomness {
+            prepared.unrecorded = Unrecorded::Refuse;
+        }
+        Ok(prepared)
     }
 
     fn run_variant(&self, vector: &MessageVector, variant: &Variant, tracing: bool) -> Outcome {

@@ -1,11 +1,13 @@
-//! The test-vector schema (`class: "message"`), as published in `fvm-test-vectors`.
+//! The test-vector schema (`class: "message"`), as published in `fvm-test-vectors`, and what a
+//! vector lacks of it ([`MessageVector::schema_warnings`]).
 
-use std::io::Read;
 use std::path::Path;
 
 use base64::Engine as _;
 use cid::Cid;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::car::{self, CarError, CarHeader};
 
 /// A message-class test vector.
 #[derive(Debug, Clone, Deserialize)]
@@ -35,6 +37,21 @@ pub struct Meta {
     /// The vector's identifier.
     #[serde(default)]
     pub id: String,
+    /// What generated the vector (required by the schema; ref-fvm's runner rejects a vector
+    /// without it).
+    #[serde(default)]
+    pub gen: Option<Vec<GenerationData>>,
+}
+
+/// One thing that generated a vector: a tool, a network, a message.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GenerationData {
+    /// What it is.
+    #[serde(default)]
+    pub source: String,
+    /// Its version, if it has one.
+    #[serde(default)]
+    pub version: String,
 }
 
 /// The starting state and the epochs to run at.
@@ -115,7 +132,7 @@ pub struct RandomnessMatch {
 }
 
 /// Which randomness.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RandomnessKind {
     /// Ticket (chain) randomness.
@@ -143,9 +160,31 @@ pub enum VectorError {
         /// Why.
         source: serde_json::Error,
     },
-    /// The CAR is not valid gzip.
+    /// The CAR cannot be read.
     #[error("invalid vector CAR: {0}")]
-    Car(String),
+    Car(#[from] CarError),
+}
+
+/// Something a vector lacks that the schema requires, so that a standard driver would reject
+/// it or have to guess (ref-fvm's runner rejects the first and warns about the second).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaWarning {
+    /// `_meta.gen` is missing.
+    #[error(
+        "`_meta.gen` is missing: the schema requires it, and ref-fvm's runner rejects the vector"
+    )]
+    MissingGen,
+    /// The CAR's roots do not name the expected post-state root.
+    #[error("imported roots ({roots}) do not contain postcondition CID ({post})")]
+    PostStateNotInCarRoots {
+        /// The CAR's roots.
+        roots: String,
+        /// The expected post-state root.
+        post: Cid,
+    },
+    /// The CAR's header cannot be read.
+    #[error("{0}")]
+    UnreadableCar(String),
 }
 
 impl MessageVector {
@@ -163,11 +202,35 @@ impl MessageVector {
 
     /// The uncompressed CAR.
     pub fn car_bytes(&self) -> Result<Vec<u8>, VectorError> {
+        Ok(car::gunzip(&self.car)?)
+    }
+
+    /// The CAR's header.
+    pub fn car_header(&self) -> Result<CarHeader, VectorError> {
+        Ok(car::header(&self.car_bytes()?)?)
+    }
+
+    /// What the vector lacks that the schema requires (nothing, for a complete vector).
+    pub fn schema_warnings(&self) -> Vec<SchemaWarning> {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(self.car.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|e| VectorError::Car(e.to_string()))?;
-        Ok(out)
+        if self.meta.as_ref().and_then(|m| m.gen.as_ref()).is_none() {
+            out.push(SchemaWarning::MissingGen);
+        }
+        let post = self.postconditions.state_tree.root_cid;
+        match self.car_header() {
+            Ok(h) if h.roots.contains(&post) => {}
+            Ok(h) => out.push(SchemaWarning::PostStateNotInCarRoots {
+                roots: h
+                    .roots
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                post,
+            }),
+            Err(e) => out.push(SchemaWarning::UnreadableCar(e.to_string())),
+        }
+        out
     }
 }
 

@@ -105,6 +105,14 @@ enum VectorsCommand {
         /// When wasmi translates actor code to its bytecode.
         #[arg(long, value_enum, default_value = "lazy")]
         compilation: vectors::CompilationArg,
+        /// Fail on randomness a vector does not record, instead of returning ref-fvm's runner's
+        /// fallback (a vector that passes records every randomness its messages draw).
+        #[arg(long)]
+        strict_randomness: bool,
+        /// Run with the network version's default circulating supply instead of the vector's,
+        /// as a driver that ignores the field does (not a conformance run).
+        #[arg(long)]
+        ignore_circ_supply: bool,
     },
     /// Decode a vector: messages, variants, expected receipts.
     Show {
@@ -122,7 +130,16 @@ fn main() -> ExitCode {
             json,
             jobs,
             compilation,
-        }) => vectors::run(paths, json, jobs, compilation, bundles),
+            strict_randomness,
+            ignore_circ_supply,
+        }) => {
+            let options = ifvm_vectors::RunnerOptions {
+                compilation: compilation.into(),
+                strict_randomness,
+                ignore_circ_supply,
+            };
+            vectors::run(paths, json, jobs, options, bundles)
+        }
         Command::Vectors(VectorsCommand::Show { file }) => vectors::show(&file),
         Command::Trace {
             file,

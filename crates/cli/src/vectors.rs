@@ -8,7 +8,10 @@ use fvm_ipld_encoding::from_slice;
 use fvm_shared::message::Message;
 use ifvm_research::trace_report;
 use ifvm_vectors::schema::MessageVector;
-use ifvm_vectors::{data, threads, BundleSet, Mismatch, Outcome, Runner, VariantReport};
+use ifvm_vectors::{
+    data, threads, BundleSet, Mismatch, Outcome, RunError, Runner, RunnerOptions, VariantReport,
+    VectorReport,
+};
 use rayon::prelude::*;
 use serde_json::json;
 
@@ -39,47 +42,71 @@ struct Row {
     outcome: Outcome,
 }
 
+/// What `vectors run` reports of one file: its rows and what it lacks of the schema.
+struct FileResult {
+    path: PathBuf,
+    warnings: Vec<String>,
+    rows: Vec<Row>,
+}
+
+impl FileResult {
+    fn of(path: &Path, report: Result<VectorReport, RunError>) -> Self {
+        let row = |variant: String, outcome: Outcome| Row {
+            path: path.to_path_buf(),
+            variant,
+            outcome,
+        };
+        match report {
+            Ok(report) => Self {
+                path: path.to_path_buf(),
+                warnings: report.warnings.iter().map(ToString::to_string).collect(),
+                rows: report
+                    .variants
+                    .into_iter()
+                    .map(|VariantReport { id, outcome }| row(id, outcome))
+                    .collect(),
+            },
+            Err(e) => Self {
+                path: path.to_path_buf(),
+                warnings: Vec::new(),
+                rows: vec![row(
+                    String::new(),
+                    Outcome::Failed(Box::new(Mismatch {
+                        error: Some(e.to_string()),
+                        ..Default::default()
+                    })),
+                )],
+            },
+        }
+    }
+}
+
 /// `vectors run`: every variant of every vector under `paths` (default: the corpus and the
-/// generated vectors), in parallel; a line per failure or skip, then the counts.
+/// generated vectors), in parallel; a line per failure, skip or schema warning, then the
+/// counts.
 pub fn run(
     paths: Vec<PathBuf>,
     json: bool,
     jobs: Option<usize>,
-    compilation: CompilationArg,
+    options: RunnerOptions,
     bundles: BundleSet,
 ) -> anyhow::Result<ExitCode> {
-    let runner = Runner::with_compilation(bundles, compilation.into());
+    let runner = Runner::with_options(bundles, options);
     let files = data::collect_vectors(&default_run_paths(paths))?;
     let pool = threads::worker_pool(jobs)?;
     let bar = vector_bar(files.len());
-    let rows: Vec<Row> = pool.install(|| {
+    let results: Vec<FileResult> = pool.install(|| {
         files
             .par_iter()
-            .flat_map_iter(|path| {
-                let rows: Vec<Row> = match runner.run_file(path, true) {
-                    Ok(reports) => reports
-                        .into_iter()
-                        .map(|VariantReport { id, outcome }| Row {
-                            path: path.clone(),
-                            variant: id,
-                            outcome,
-                        })
-                        .collect(),
-                    Err(e) => vec![Row {
-                        path: path.clone(),
-                        variant: String::new(),
-                        outcome: Outcome::Failed(Box::new(Mismatch {
-                            error: Some(e.to_string()),
-                            ..Default::default()
-                        })),
-                    }],
-                };
+            .map(|path| {
+                let result = FileResult::of(path, runner.run_file(path, true));
                 bar.inc(1);
-                rows
+                result
             })
             .collect()
     });
     bar.finish_and_clear();
+    let rows: Vec<&Row> = results.iter().flat_map(|r| &r.rows).collect();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for row in &rows {
         match &row.outcome {
@@ -88,15 +115,27 @@ pub fn run(
             Outcome::Failed(_) => failed += 1,
         }
     }
+    let warned = results.iter().filter(|r| !r.warnings.is_empty()).count();
     if json {
-        let out: Vec<_> = rows.iter().map(row_json).collect();
+        let out: Vec<_> = rows.iter().map(|r| row_json(r)).collect();
+        let warnings: Vec<_> = results
+            .iter()
+            .filter(|r| !r.warnings.is_empty())
+            .map(|r| json!({"path": r.path.display().to_string(), "warnings": r.warnings}))
+            .collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({
-                "passed": passed, "failed": failed, "skipped": skipped, "results": out,
+                "passed": passed, "failed": failed, "skipped": skipped,
+                "warned": warned, "warnings": warnings, "results": out,
             }))?
         );
     } else {
+        for result in &results {
+            for w in &result.warnings {
+                println!("WARN {}: {w}", result.path.display());
+            }
+        }
         for row in &rows {
             match &row.outcome {
                 Outcome::Passed => {}
@@ -108,6 +147,9 @@ pub fn run(
                     print!("{}", explain(m));
                 }
             }
+        }
+        if warned > 0 {
+            println!("{warned} vectors lack what the schema requires (WARN lines above)");
         }
         println!("{passed} passed, {failed} failed, {skipped} skipped");
     }

@@ -1,7 +1,7 @@
 //! The `ifvm` command end to end, on one of the project's generated vectors (the repository's
 //! own data; only the bundles come from `IFVM_ACTORS`): each command's exit status and the
-//! content of its output, for a passing vector and for one whose expectation is broken on
-//! purpose. Expected values come from the vector itself, never from this file.
+//! content of its output, for a passing vector, one whose expectation is broken on purpose and
+//! one that lacks what the schema requires. Expected values come from the vector itself, never from this file.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -44,9 +44,30 @@ fn broken_copy(vector: &Path) -> (PathBuf, u64) {
     let key = receipts + text[receipts..].find("\"gas_used\": ").expect("a gas_used") + 12;
     let end = key + text[key..].find(|c: char| !c.is_ascii_digit()).unwrap();
     let expected = text[key..end].parse::<u64>().unwrap() + 1;
-    let path = std::env::temp_dir().join(format!("ifvm-cli-test-{}.json", std::process::id()));
-    std::fs::write(&path, format!("{}{expected}{}", &text[..key], &text[end..])).unwrap();
-    (path, expected)
+    let edited = format!("{}{expected}{}", &text[..key], &text[end..]);
+    (temp_copy("broken", &edited), expected)
+}
+
+/// `vector` without `_meta.gen` (its last field), written to a file of its own.
+fn copy_without_gen(vector: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(vector).unwrap();
+    let start = text
+        .find("\"gen\": [")
+        .expect("the vector names what generated it");
+    let end = start + text[start..].find(']').expect("a list") + 1;
+    let before = text[..start]
+        .trim_end()
+        .strip_suffix(',')
+        .expect("`gen` follows another field");
+    temp_copy("no-gen", &format!("{before}{}", &text[end..]))
+}
+
+/// `contents` in a file of the temporary directory named after this process and `tag`.
+fn temp_copy(tag: &str, contents: &str) -> PathBuf {
+    let name = format!("ifvm-cli-test-{}-{tag}.json", std::process::id());
+    let path = std::env::temp_dir().join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
 }
 
 fn path_str(p: &Path) -> &str {
@@ -89,6 +110,34 @@ mod ifvm_command {
         let detail = &report["results"][0]["detail"];
         assert_eq!(detail["receipts"][0]["field"], "gas_used");
         assert!(!detail["gas_trace"].as_array().unwrap().is_empty());
+    }
+
+    #[test]
+    fn vectors_run_warns_about_an_incomplete_vector_and_still_runs_it() {
+        let Some(good) = vector() else { return };
+        let incomplete = copy_without_gen(&good);
+        let out = ifvm(&["vectors", "run", path_str(&incomplete), "--jobs", "1"]);
+        let json = ifvm(&["vectors", "run", path_str(&incomplete), "--json"]);
+        std::fs::remove_file(&incomplete).unwrap();
+        assert!(out.status.success(), "{}", stdout(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!(
+                "WARN {}: `_meta.gen` is missing",
+                incomplete.display()
+            )),
+            "{text}"
+        );
+        assert!(text.ends_with("1 passed, 0 failed, 0 skipped\n"), "{text}");
+
+        let report: Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+        assert_eq!(report["warned"], 1);
+        assert_eq!(report["warnings"][0]["path"], path_str(&incomplete));
+        assert_eq!(report["passed"], 1);
+
+        let out = ifvm(&["vectors", "run", path_str(&good), "--json"]);
+        let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+        assert_eq!(report["warned"], 0, "the generated vector is complete");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ifvm_reference::differential::{check, network, random_case, scenario_cases};
-use ifvm_vectors::generate::write::vector_json;
+use ifvm_vectors::generate::write::{vector_json, Generator, Recorded};
 use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
 use ifvm_vectors::{data, threads, BundleSet};
 
@@ -30,6 +30,16 @@ fn run() -> anyhow::Result<ExitCode> {
         .map_or_else(data::generated_dir, PathBuf::from);
     let bundles = BundleSet::new(data::actors_dir());
     let engine = ifvm_vectors::engine(21)?;
+    let gen = [
+        Generator {
+            source: "ifvm-reference regenerate-vectors",
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        Generator {
+            source: "ref-fvm (expected values)",
+            version: ifvm_reference::REF_FVM4_VERSION,
+        },
+    ];
     let mut written = Vec::new();
     let mut mismatches = 0;
     for nv in GENERATED_NETWORK_VERSIONS {
@@ -52,17 +62,20 @@ fn run() -> anyhow::Result<ExitCode> {
                 mismatches += 1;
                 continue;
             }
-            let description = format!(
-                "{kind} `{}` on nv{nv}; expected values from ref-fvm 4.8",
-                checked.case.name
-            );
+            let recorded = Recorded {
+                description: format!(
+                    "{kind} `{}` on nv{nv}; expected values from ref-fvm {}",
+                    checked.case.name,
+                    ifvm_reference::REF_FVM4_VERSION
+                ),
+                gen: &gen,
+                expected: &checked.reference,
+                replay: &checked.replay,
+            };
             let path = out
                 .join(format!("nv{nv}"))
                 .join(format!("{}.json", checked.case.name));
-            written.push((
-                path,
-                vector_json(&checked.case, &description, &checked.reference),
-            ));
+            written.push((path, vector_json(&checked.case, &recorded)));
         }
         eprintln!("nv{nv}: {} vectors so far", written.len());
     }

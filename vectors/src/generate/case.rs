@@ -1,6 +1,7 @@
 //! A generated case: a network, a recorded message sequence, and the vector variant that replays
 //! it on any engine.
 
+use cid::Cid;
 use fvm_ipld_encoding::to_vec;
 use fvm_shared::message::Message;
 use ifvm_interp::Engine;
@@ -10,6 +11,7 @@ use super::network::{TestNetwork, EPOCH};
 use crate::message::decode_message;
 use crate::prepared::PreparedVariant;
 use crate::scenario::{apply_each, MessageResult};
+use crate::schema::RandomnessMatch;
 
 /// A named message sequence over a network.
 #[derive(Clone)]
@@ -51,10 +53,28 @@ impl Case {
     }
 }
 
+/// What replaying a case on ifvm produced: each message's result, every randomness the
+/// messages drew, and every block the run wrote (the post-state's among them).
+pub struct Replay {
+    /// One result per message.
+    pub results: Vec<MessageResult>,
+    /// The randomness served, by kind and epoch.
+    pub randomness: Vec<RandomnessMatch>,
+    /// The blocks written, sorted by CID.
+    pub written: Vec<(Cid, Vec<u8>)>,
+}
+
 /// Applies `variant`'s messages on ifvm, flushing after each one.
-pub fn run_ifvm(variant: &PreparedVariant, engine: &Engine) -> Result<Vec<MessageResult>, String> {
+pub fn replay_ifvm(variant: &PreparedVariant, engine: &Engine) -> Result<Replay, String> {
     let mut exec = variant
         .ifvm_executor(engine, false)
         .map_err(|e| e.to_string())?;
-    apply_each(&mut exec, variant.messages.iter().cloned())
+    let results = apply_each(&mut exec, variant.messages.iter().cloned())?;
+    let randomness = exec.machine().externs().served();
+    let written = exec.into_machine().into_blockstore().into_own();
+    Ok(Replay {
+        results,
+        randomness,
+        written,
+    })
 }

@@ -14,7 +14,7 @@ use ifvm_interp::Engine;
 use ifvm_kernel::{ApplyKind, Executor};
 
 use super::network::{TestNetwork, EPOCH};
-use crate::externs::ReplayExterns;
+use crate::externs::{ReplayExterns, Unrecorded};
 use crate::machine::MachineParams;
 use crate::message::decode_message;
 use crate::store::RunStore;
@@ -46,7 +46,11 @@ impl<'a> Driver<'a> {
         let err = |e: &dyn std::fmt::Display| DriveError(e.to_string());
         let exec = MachineParams::new(net.nv, EPOCH, net.state.root)
             .map_err(|e| err(&e))?
-            .executor(engine, net.state.store(), ReplayExterns::new(Vec::new()))
+            .executor(
+                engine,
+                net.state.store(),
+                ReplayExterns::new(Vec::new(), Unrecorded::Derived),
+            )
             .map_err(|e| err(&e))?;
         Ok(Self {
             net,

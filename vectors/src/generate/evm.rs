@@ -16,6 +16,7 @@ pub mod op {
     pub const CODECOPY: u8 = 0x39;
     pub const RETURNDATASIZE: u8 = 0x3d;
     pub const RETURNDATACOPY: u8 = 0x3e;
+    pub const PREVRANDAO: u8 = 0x44;
     pub const POP: u8 = 0x50;
     pub const MSTORE: u8 = 0x52;
     pub const SLOAD: u8 = 0x54;
@@ -99,6 +100,12 @@ pub fn deploy(runtime: &[u8]) -> Vec<u8> {
     assert_eq!(code.len() as u64, prefix_len, "prefix length");
     code.extend_from_slice(runtime);
     code
+}
+
+/// Returns `PREVRANDAO`: the FEVM draws it from the chain's beacon randomness of the current
+/// epoch.
+pub fn prevrandao() -> Vec<u8> {
+    Asm::new().ops(&[op::PREVRANDAO]).return_top().code()
 }
 
 /// Stores calldata word 0 in slot 0 (if there is calldata), then returns slot 0.

@@ -18,7 +18,7 @@ use ifvm_kernel::ApplyKind;
 use super::keys::{BlsKey, SecpKey};
 use super::params;
 use crate::bundles::BundleSet;
-use crate::externs::ReplayExterns;
+use crate::externs::{ReplayExterns, Unrecorded};
 use crate::genesis::{Genesis, GenesisError, GenesisState};
 use crate::machine::MachineParams;
 
@@ -205,7 +205,11 @@ fn construct(
 ) -> Result<GenesisState, GenesisError> {
     let mut exec = MachineParams::new(nv, 0, state.root)
         .map_err(GenesisError::from_display)?
-        .executor(engine, state.store(), ReplayExterns::new(Vec::new()))
+        .executor(
+            engine,
+            state.store(),
+            ReplayExterns::new(Vec::new(), Unrecorded::Derived),
+        )
         .map_err(GenesisError::from_display)?;
     for (sequence, s) in singletons.iter().enumerate() {
         let msg = Message {

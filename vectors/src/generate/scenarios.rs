@@ -196,6 +196,7 @@ pub fn all() -> Vec<Scenario> {
         datacap_transfer_and_balance,
         evm_storage_read_write,
         evm_logs,
+        evm_prevrandao,
         evm_revert,
         evm_self_destruct,
         evm_calls_contracts_and_native_actors,
@@ -1124,6 +1125,14 @@ fn evm_logs(d: &mut Driver) -> Step {
         TokenAmount::from_atto(77),
         Vec::new(),
     )?;
+    Ok(())
+}
+
+/// `PREVRANDAO` draws beacon randomness, which the vector then records.
+fn evm_prevrandao(d: &mut Driver) -> Step {
+    let c = deployed(d, eth(d, 0), &evm::prevrandao())?;
+    invoke(d, eth(d, 1), c.address, TokenAmount::default(), Vec::new())?;
+    invoke(d, secp(d, 2), c.address, TokenAmount::default(), Vec::new())?;
     Ok(())
 }
 

@@ -1,16 +1,18 @@
-//! Writes generated cases as test vectors in the `fvm-test-vectors` schema: the state's blocks
-//! (never the actors' code: the runner loads the bundle the system actor names), the messages,
-//! and the expected receipts and state root.
-
-use std::io::Write;
+//! Writes generated cases as test vectors in the `fvm-test-vectors` schema, complete so that any
+//! standard driver runs them as they are: what generated them (`_meta.gen`), the pre- and
+//! post-state's blocks with both roots in the CAR (never the actors' code: a driver loads the
+//! bundle the system actor names), the messages, every randomness they drew, and the expected
+//! receipts and state root.
 
 use base64::Engine as _;
 use cid::Cid;
 use fvm_ipld_encoding::to_vec;
 use serde::Serialize;
 
-use super::case::Case;
+use super::case::{Case, Replay};
+use crate::car::car_gz;
 use crate::scenario::MessageResult;
+use crate::schema::RandomnessKind;
 
 #[derive(Serialize)]
 struct Vector<'a> {
@@ -21,13 +23,29 @@ struct Vector<'a> {
     preconditions: Preconditions,
     apply_messages: Vec<Bytes>,
     postconditions: Postconditions,
-    randomness: [(); 0],
+    randomness: Vec<Randomness>,
 }
 
 #[derive(Serialize)]
 struct Meta<'a> {
     id: &'a str,
     description: String,
+    gen: &'a [Generator],
+}
+
+/// One thing that generated a vector (`_meta.gen`): a tool or a reference, and its version.
+#[derive(Clone, Debug, Serialize)]
+pub struct Generator {
+    /// What it is.
+    pub source: &'static str,
+    /// Its version.
+    pub version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Randomness {
+    on: (RandomnessKind, i64),
+    ret: String,
 }
 
 #[derive(Serialize)]
@@ -87,55 +105,39 @@ fn link(cid: &Cid) -> Link {
     }
 }
 
-/// A CARv1 of `blocks` (sorted by CID, so the same state always gives the same bytes) rooted at
-/// `root`, gzip-compressed.
-pub fn car_gz(root: &Cid, blocks: &[(Cid, Vec<u8>)]) -> Vec<u8> {
-    #[derive(Serialize)]
-    struct Header {
-        roots: Vec<Cid>,
-        version: u64,
-    }
-    fn varint(out: &mut Vec<u8>, mut n: usize) {
-        while n >= 0x80 {
-            out.push((n as u8) | 0x80);
-            n >>= 7;
-        }
-        out.push(n as u8);
-    }
-    let mut car = Vec::new();
-    let header = to_vec(&Header {
-        roots: vec![*root],
-        version: 1,
-    })
-    .expect("CAR header serializes");
-    varint(&mut car, header.len());
-    car.extend_from_slice(&header);
-    let mut sorted: Vec<_> = blocks.iter().collect();
-    sorted.sort_by_key(|(cid, _)| *cid);
-    for (cid, data) in sorted {
-        let cid = cid.to_bytes();
-        varint(&mut car, cid.len() + data.len());
-        car.extend_from_slice(&cid);
-        car.extend_from_slice(data);
-    }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&car).expect("writing to memory");
-    gz.finish().expect("writing to memory")
+/// What a vector of a case records besides the case itself.
+pub struct Recorded<'a> {
+    /// What the vector is.
+    pub description: String,
+    /// What generated it.
+    pub gen: &'a [Generator],
+    /// One result per message, from the reference: the postconditions.
+    pub expected: &'a [MessageResult],
+    /// ifvm's replay of the case (identical results): the randomness drawn and the blocks
+    /// written.
+    pub replay: &'a Replay,
 }
 
-/// The vector JSON of `case` with `expected` (one result per message, from the reference) as its
-/// postconditions.
-pub fn vector_json(case: &Case, description: &str, expected: &[MessageResult]) -> String {
+/// The vector JSON of `case` with what `recorded` says.
+pub fn vector_json(case: &Case, recorded: &Recorded) -> String {
     let state = &case.net.state;
     let id = format!("{}-nv{}", case.name, case.net.nv);
+    let expected = recorded.expected;
     let final_root = expected.last().map_or(state.root, |r| r.state_root);
+    let mut roots = vec![state.root];
+    if final_root != state.root {
+        roots.push(final_root);
+    }
+    let mut blocks = state.blocks.clone();
+    blocks.extend(recorded.replay.written.iter().cloned());
     let v = Vector {
         class: "message",
         meta: Meta {
             id: &id,
-            description: description.to_string(),
+            description: recorded.description.clone(),
+            gen: recorded.gen,
         },
-        car: b64(&car_gz(&state.root, &state.blocks)),
+        car: b64(&car_gz(&roots, &blocks)),
         preconditions: Preconditions {
             variants: [Variant {
                 id: format!("nv{}", case.net.nv),
@@ -169,7 +171,15 @@ pub fn vector_json(case: &Case, description: &str, expected: &[MessageResult]) -
                 })
                 .collect(),
         },
-        randomness: [],
+        randomness: recorded
+            .replay
+            .randomness
+            .iter()
+            .map(|r| Randomness {
+                on: r.on,
+                ret: b64(&r.ret),
+            })
+            .collect(),
     };
     serde_json::to_string_pretty(&v).expect("vectors serialize")
 }

@@ -25,6 +25,8 @@ pub struct Tally {
     pub failures: Vec<String>,
     /// Skipped variants, by reason.
     pub skipped: BTreeMap<String, usize>,
+    /// One line per thing a vector lacks of the schema.
+    pub warnings: Vec<String>,
 }
 
 impl Tally {
@@ -56,8 +58,11 @@ pub fn run_corpus(dir: &Path, runner: &Runner, pool: &rayon::ThreadPool) -> Tall
     for (file, result) in results {
         match result {
             Err(e) => tally.failures.push(format!("{}: {e}", file.display())),
-            Ok(reports) => {
-                for r in reports {
+            Ok(report) => {
+                for w in report.warnings {
+                    tally.warnings.push(format!("{}: {w}", file.display()));
+                }
+                for r in report.variants {
                     match r.outcome {
                         Outcome::Passed => tally.passed += 1,
                         Outcome::Skipped(why) => *tally.skipped.entry(why).or_default() += 1,

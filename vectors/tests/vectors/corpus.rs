@@ -21,6 +21,11 @@ fn corpus_passes() {
         tally.failures.join("\n")
     );
     assert!(tally.passed > 0, "no vector ran");
+    assert!(
+        tally.warnings.is_empty(),
+        "the corpus is schema-complete:\n{}",
+        tally.warnings.join("\n")
+    );
 }
 
 fn hygge_vector(method_dir: &str) -> Option<MessageVector> {

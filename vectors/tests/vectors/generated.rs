@@ -1,16 +1,63 @@
 //! The project's own vectors for nv21–nv28 (`vectors/generated/`, written by
 //! `cargo run --release -p ifvm-reference --bin regenerate-vectors` with ref-fvm 4.8's results):
-//! every one must pass on ifvm, none may be skipped, and there must be at least 500.
+//! there are at least 500; each is complete on its own, as a standard driver needs it; and each
+//! passes on ifvm, none skipped, with every randomness its messages draw taken from the vector.
 
-use ifvm_vectors::data;
+use fvm_ipld_blockstore::Blockstore;
+use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::{data, threads, BundleSet, CollectingStore, Outcome, Runner, RunnerOptions};
 
-use crate::common::{pool, run_corpus, runner};
+use crate::common::{pool, run_corpus};
 
+/// Every committed vector is schema-complete without running it: what generated it
+/// (`_meta.gen`), the base fee and circulating supply it runs with, and a CAR that lists the
+/// pre- and post-state roots and holds both states' root blocks.
+#[test]
+fn generated_vectors_are_schema_complete() {
+    let files = data::collect_vectors(&[data::generated_dir()]).expect("readable vectors");
+    assert!(files.len() >= 500, "{} generated vectors", files.len());
+    for path in &files {
+        let what = path.display();
+        let v = MessageVector::load(path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(v.schema_warnings(), vec![], "{what}");
+        let pre = &v.preconditions;
+        assert!(pre.basefee.is_some(), "{what}: no base fee");
+        assert!(pre.circ_supply.is_some(), "{what}: no circulating supply");
+        let mut drawn = std::collections::BTreeSet::new();
+        for r in &v.randomness {
+            assert_eq!(
+                r.ret.len(),
+                32,
+                "{what}: randomness {:?} is not 32 bytes",
+                r.on
+            );
+            assert!(drawn.insert(r.on), "{what}: randomness {:?} twice", r.on);
+        }
+        let store = CollectingStore::default();
+        let car = v.car_bytes().unwrap_or_else(|e| panic!("{what}: {e}"));
+        fvm_ipld_car::load_car_unchecked(&store, car.as_slice())
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        for root in [
+            pre.state_tree.root_cid,
+            v.postconditions.state_tree.root_cid,
+        ] {
+            assert!(store.has(&root).unwrap(), "{what}: the CAR lacks {root}");
+        }
+    }
+}
+
+/// Every committed vector passes, with randomness the vector does not record refused (so each
+/// records every randomness its messages draw).
 #[test]
 fn generated_vectors_pass() {
-    let Some(runner) = runner() else {
+    let Some(actors) = data::actors() else {
         return;
     };
+    let options = RunnerOptions {
+        strict_randomness: true,
+        ..RunnerOptions::default()
+    };
+    let runner = Runner::with_options(BundleSet::new(actors), options);
     let dir = data::generated_dir();
     let tally = run_corpus(&dir, &runner, &pool());
     eprintln!("generated vectors {}: {}", dir.display(), tally.summary());
@@ -22,4 +69,37 @@ fn generated_vectors_pass() {
     );
     assert!(tally.skipped.is_empty(), "{}", tally.summary());
     assert!(tally.passed >= 500, "{}", tally.summary());
+}
+
+/// A strict run refuses randomness the vector does not record: the PREVRANDAO vector passes with
+/// its recorded beacon randomness, and fails once that is removed.
+#[test]
+fn strict_randomness_refuses_what_a_vector_does_not_record() {
+    let Some(actors) = data::actors() else {
+        return;
+    };
+    let strict = Runner::with_options(
+        BundleSet::new(actors),
+        RunnerOptions {
+            strict_randomness: true,
+            ..RunnerOptions::default()
+        },
+    );
+    let path = data::generated_dir().join("nv21/evm_prevrandao.json");
+    let mut vector = MessageVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!vector.randomness.is_empty(), "PREVRANDAO draws randomness");
+    let outcomes = |v: &MessageVector| -> Vec<Outcome> {
+        threads::with_stack(|| strict.run(v, false))
+            .expect("a message vector")
+            .into_iter()
+            .map(|r| r.outcome)
+            .collect()
+    };
+    assert!(outcomes(&vector)
+        .iter()
+        .all(|o| matches!(o, Outcome::Passed)));
+    vector.randomness.clear();
+    assert!(outcomes(&vector)
+        .iter()
+        .all(|o| matches!(o, Outcome::Failed(_))));
 }
