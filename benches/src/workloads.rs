@@ -181,25 +181,18 @@ impl Workload {
         let (_, callee) =
             genesis.code_actor(&wat::parse_str(CALLEE)?, state, TokenAmount::default())?;
         let (_, actor) = genesis.code_actor(&self.wasm(&callee), state, TokenAmount::default())?;
-        Ok(Setup {
-            state: genesis.finish()?,
-            nv: NV,
-            epoch: 2_700_000,
-            base_fee: TokenAmount::from_atto(100),
-            circ_supply: TokenAmount::from_whole(400_000_000),
-            chain_id: 314,
-            messages: vec![Message {
-                version: 0,
-                from: sender,
-                to: actor,
-                sequence: 0,
-                value: TokenAmount::default(),
-                method_num: 2,
-                params: Default::default(),
-                gas_limit: GAS_LIMIT,
-                gas_fee_cap: TokenAmount::from_atto(1000),
-                gas_premium: TokenAmount::from_atto(100),
-            }],
-        })
+        let message = Message {
+            version: 0,
+            from: sender,
+            to: actor,
+            sequence: 0,
+            value: TokenAmount::default(),
+            method_num: 2,
+            params: Default::default(),
+            gas_limit: GAS_LIMIT,
+            gas_fee_cap: TokenAmount::from_atto(1000),
+            gas_premium: TokenAmount::from_atto(100),
+        };
+        Ok(Setup::new(genesis.finish()?, NV, vec![message]))
     }
 }

@@ -34,6 +34,7 @@ macro_rules! result_of {
                 .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
                 .collect(),
             state_root: $state_root,
+            payouts: ifvm_vectors::gas_payouts!($ret),
         }
     };
 }

@@ -6,7 +6,8 @@
 //! - [`data`]: where the bundles and vectors are (`IFVM_ACTORS`, `IFVM_VECTORS`);
 //! - [`MachineParams`] and [`executor`]: building a machine and ifvm's executor, and the
 //!   [`timestamp`] rule of test runs;
-//! - [`threads`]: the native stack of threads that apply messages;
+//! - [`threads`]: the native stack of threads that apply messages, and [`deep_calls`], the
+//!   deepest message, to measure and test it;
 //! - [`BundleSet`] and the blockstores ([`RunStore`], [`SharedBlocks`]).
 //!
 //! For network versions without public vectors (nv21 on), [`generate`] builds genesis-like
@@ -16,6 +17,7 @@
 //! built on this crate.
 
 pub mod data;
+pub mod deep_calls;
 pub mod generate;
 pub mod schema;
 pub mod threads;
@@ -43,6 +45,7 @@ pub use runner::{
     Mismatch, Outcome, ReceiptDiff, RunError, Runner, RunnerOptions, VariantReport, VectorReport,
 };
 pub use scenario::{
-    apply_each, first_difference, result_of, run_ifvm, DeterministicExterns, MessageResult, Setup,
+    apply_each, first_difference, result_of, run_ifvm, DeterministicExterns, GasPayouts,
+    MessageResult, Setup, SCENARIO_EPOCH,
 };
 pub use store::{CollectingStore, RunStore, SharedBlocks};

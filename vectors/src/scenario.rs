@@ -35,7 +35,25 @@ pub struct Setup {
     pub messages: Vec<Message>,
 }
 
+/// The epoch the project's WAT scenarios and workloads run at (one of Hygge's, on mainnet).
+pub const SCENARIO_EPOCH: ChainEpoch = 2_700_000;
+
 impl Setup {
+    /// `messages` on `state` at network version `nv`, with the machine of the project's WAT
+    /// scenarios and workloads: epoch [`SCENARIO_EPOCH`], base fee 100 attoFIL, 400M FIL
+    /// circulating, chain ID 314 (mainnet's).
+    pub fn new(state: GenesisState, nv: u32, messages: Vec<Message>) -> Self {
+        Self {
+            state,
+            nv,
+            epoch: SCENARIO_EPOCH,
+            base_fee: TokenAmount::from_atto(100),
+            circ_supply: TokenAmount::from_whole(400_000_000),
+            chain_id: 314,
+            messages,
+        }
+    }
+
     /// The machine the messages run on.
     pub fn params(&self) -> MachineParams {
         MachineParams {
@@ -76,6 +94,45 @@ pub struct MessageResult {
     pub events: Vec<(u64, Vec<u8>)>,
     /// The state root after the message.
     pub state_root: Cid,
+    /// Where the gas fee went.
+    pub payouts: GasPayouts,
+}
+
+/// The [`GasPayouts`] of an `ApplyRet`: ifvm's, ref-fvm 3's or ref-fvm 4's (different types,
+/// the same fields).
+#[macro_export]
+macro_rules! gas_payouts {
+    ($ret:expr) => {
+        $crate::GasPayouts {
+            penalty: $ret.penalty.atto().to_string(),
+            miner_tip: $ret.miner_tip.atto().to_string(),
+            base_fee_burn: $ret.base_fee_burn.atto().to_string(),
+            over_estimation_burn: $ret.over_estimation_burn.atto().to_string(),
+            refund: $ret.refund.atto().to_string(),
+            gas_refund: $ret.gas_refund,
+            gas_burned: $ret.gas_burned,
+        }
+    };
+}
+
+/// Where a message's gas fee went: the outputs of ref-fvm's `ApplyRet` besides the receipt
+/// (amounts in attoFIL, in decimal, so ref-fvm 3's and 4's token types compare alike).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GasPayouts {
+    /// What the block's miner is penalized.
+    pub penalty: String,
+    /// What the block's miner earns.
+    pub miner_tip: String,
+    /// Burnt at the base fee.
+    pub base_fee_burn: String,
+    /// Burnt for over-estimating the gas limit.
+    pub over_estimation_burn: String,
+    /// Refunded to the sender.
+    pub refund: String,
+    /// Gas refunded.
+    pub gas_refund: u64,
+    /// Gas burnt.
+    pub gas_burned: u64,
 }
 
 /// Randomness and tipset CIDs as pure functions of the epoch, the same on every engine.
@@ -171,6 +228,7 @@ pub fn result_of(ret: &ifvm_kernel::ApplyRet, state_root: Cid) -> MessageResult 
             .map(|e| (e.emitter, to_vec(&e.event).expect("events serialize")))
             .collect(),
         state_root,
+        payouts: crate::gas_payouts!(ret),
     }
 }
 
@@ -196,6 +254,9 @@ pub fn first_difference(a: &[MessageResult], b: &[MessageResult]) -> Option<Stri
         }
         if x.state_root != y.state_root {
             fields.push("state root".to_string());
+        }
+        if x.payouts != y.payouts {
+            fields.push(format!("gas payouts {:?} vs {:?}", x.payouts, y.payouts));
         }
         (!fields.is_empty()).then(|| format!("message {i}: {}", fields.join(", ")))
     })

@@ -1,11 +1,11 @@
-//! Threads that apply messages. ifvm runs each nested actor call on the native stack (wasmi
-//! frames and the host's), and a message may nest 1024 calls; ref-fvm's Wasmtime does too. The
-//! one stack size every such thread in the tests, benchmarks, tools and the CLI gets.
+//! Threads that apply messages. ifvm runs each nested actor call on the native stack (the
+//! host's frames and wasmi's executor), and a message may nest 1024 calls; ref-fvm's Wasmtime
+//! does too. The one stack size every such thread in the tests, benchmarks, tools and the CLI
+//! gets: the kernel's [`ifvm_kernel::MESSAGE_THREAD_STACK_SIZE`], the size it is measured to suffice in
+//! (`vectors/examples/native_stack.rs`; a smaller thread gets the executor's
+//! `NativeStackExhausted` error, never an overflow).
 
-/// The native stack of a thread that applies messages, on either engine: enough for the deepest
-/// call stacks of the vectors and differential tests in unoptimised builds too. (Reserved, not
-/// committed: untouched pages cost no memory.)
-pub const STACK_SIZE: usize = 1 << 30;
+pub use ifvm_kernel::MESSAGE_THREAD_STACK_SIZE as STACK_SIZE;
 
 /// Runs `f` on a thread with [`STACK_SIZE`] of stack and returns its result; a panic in `f`
 /// resumes on the caller.

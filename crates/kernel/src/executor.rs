@@ -17,7 +17,7 @@ use ifvm_interp::InstructionProfile;
 
 use crate::backtrace::{Backtrace, Cause};
 use crate::blocks::Block;
-use crate::call_manager::{CallManager, InvocationResult, MessageOrigin};
+use crate::call_manager::{CallManager, InvocationResult, MessageOrigin, NativeStackExhausted};
 use crate::entrypoint::Entrypoint;
 use crate::error::{ExecutionError, Result};
 use crate::gas_outputs::GasOutputs;
@@ -131,6 +131,13 @@ pub enum ExecutorError {
     /// The gas payout did not add up (a bug).
     #[error("gas handling math is wrong")]
     GasMath,
+    /// The thread applying the message has too little native stack: the message has no
+    /// result, and the executor's state must be discarded.
+    #[error(transparent)]
+    NativeStack(#[from] NativeStackExhausted),
+    /// A `ThreadedExecutor` could not start the thread to apply the message on.
+    #[error("cannot start a thread to apply the message on: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 /// Applies messages to a machine one at a time.
@@ -236,6 +243,9 @@ impl<B: Store, E: Ext> Executor<B, E> {
         let (finished, machine) = cm.finish();
         self.machine = Some(machine);
         let finished = finished?;
+        if let Some(exhausted) = finished.native_stack_exhausted {
+            return Err(exhausted.into());
+        }
         let mut backtrace = finished.backtrace;
         let events_root = finished.events_root;
         let gas_used = finished.gas_used;

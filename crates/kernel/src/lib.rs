@@ -50,11 +50,13 @@ mod signatures;
 mod state_access;
 mod state_tree;
 mod syscalls;
+mod threaded;
 
 pub use abi::Abi;
 pub use backtrace::{Backtrace, Cause, Frame};
 pub use blocks::{Block, BlockId, BlockStat};
 pub use blockstore::{BufferedBlockstore, FlushError};
+pub use call_manager::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_PER_CALL};
 pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
 pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
 pub use externs::Externs;
@@ -67,3 +69,4 @@ pub use proofs::{compute_unsealed_sector_cid, AcceptAllProofs, ProofError, Proof
 #[cfg(feature = "real-proofs")]
 pub use real_proofs::RealProofs;
 pub use state_tree::{ActorState, StateTree};
+pub use threaded::ThreadedExecutor;

@@ -6,7 +6,6 @@ use std::sync::OnceLock;
 
 use cid::Cid;
 use fvm_shared::address::Address;
-use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
@@ -16,9 +15,6 @@ use ifvm_vectors::{
     data, first_difference, run_ifvm, threads, BundleSet, Genesis, MessageResult, Setup,
     SharedBlocks,
 };
-
-/// The epoch messages run at.
-pub const EPOCH: ChainEpoch = 2_700_000;
 
 /// The network an ABI is tested at.
 pub struct Net {
@@ -54,18 +50,9 @@ impl Net {
         cell.get_or_init(|| ifvm_vectors::engine(self.nv).expect("a supported version"))
     }
 
-    /// A setup around `genesis` with `messages`, at [`EPOCH`], base fee 100, 400M FIL
-    /// circulating, chain ID 314.
+    /// A setup around `genesis` with `messages`, on the scenarios' machine ([`Setup::new`]).
     pub fn setup(&self, genesis: Genesis, messages: Vec<Message>) -> Setup {
-        Setup {
-            state: genesis.finish().expect("genesis"),
-            nv: self.nv,
-            epoch: EPOCH,
-            base_fee: TokenAmount::from_atto(100),
-            circ_supply: TokenAmount::from_whole(400_000_000),
-            chain_id: 314,
-            messages,
-        }
+        Setup::new(genesis.finish().expect("genesis"), self.nv, messages)
     }
 
     /// Runs `setup` on ifvm alone.

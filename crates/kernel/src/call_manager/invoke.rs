@@ -66,6 +66,7 @@ where
             self.price_list().on_method_invocation_v3()
         };
         self.charge_gas(charge)?;
+        self.check_native_stack()?;
         let mut blocks = BlockRegistry::new(abi);
         let params_id = match params {
             Some(block) => blocks.register(block)?,

@@ -8,11 +8,13 @@
 //!   exactly as ref-fvm's do, resolving and auto-creating receivers);
 //! - [`invoke`]: running the callee's code on a fresh kernel, and its return-value charge;
 //! - [`entry`]: calling an entrypoint export with its arguments;
-//! - [`ending`]: how an aborted call ends (exit code, returned block, backtrace frame).
+//! - [`ending`]: how an aborted call ends (exit code, returned block, backtrace frame);
+//! - [`native_stack`]: the guard that stops a message before it overflows the native stack.
 
 mod ending;
 mod entry;
 mod invoke;
+mod native_stack;
 mod send;
 mod state;
 
@@ -37,6 +39,8 @@ use crate::events::EventsAccumulator;
 use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
 use crate::state_access::StateAccessTracker;
+
+pub use native_stack::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_PER_CALL};
 
 /// The outcome of a call that ran (successfully or not) to an exit code.
 #[derive(Clone, Debug)]
@@ -72,6 +76,8 @@ pub struct FinishRet {
     pub gas_timings: Vec<Option<Duration>>,
     /// The Wasm instructions executed (if the engine profiles instructions).
     pub instructions: Option<InstructionProfile>,
+    /// Set if the native stack ran short: the message has no result.
+    pub native_stack_exhausted: Option<NativeStackExhausted>,
 }
 
 /// The state of one message's call stack.
@@ -93,6 +99,8 @@ pub struct Inner<B: Store, E: Ext> {
     events: EventsAccumulator,
     /// The actors being called and the exports they run, outermost first.
     call_stack: Vec<(ActorID, &'static str)>,
+    /// Set when the native-stack guard stopped the message.
+    native_stack_exhausted: Option<NativeStackExhausted>,
 }
 
 /// The call manager. While an actor runs, its kernel owns the call manager; a nested send moves
@@ -175,6 +183,7 @@ where
             backtrace: Backtrace::default(),
             events: EventsAccumulator::default(),
             call_stack: Vec::new(),
+            native_stack_exhausted: None,
         })))
     }
 
@@ -186,6 +195,7 @@ where
             mut gas,
             events,
             instructions,
+            native_stack_exhausted,
             ..
         } = *self
             .0
@@ -201,6 +211,7 @@ where
             gas_trace: trace.charges,
             gas_timings: trace.elapsed,
             instructions,
+            native_stack_exhausted,
         });
         (res, machine)
     }

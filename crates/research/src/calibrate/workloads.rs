@@ -306,15 +306,7 @@ pub fn setup(bundles: &BundleSet) -> Result<(Setup, Vec<WorkloadMessage>), Strin
             });
         }
     }
-    let setup = Setup {
-        state: genesis.finish().map_err(|e| err(&e))?,
-        nv: NV,
-        epoch: 2_700_000,
-        base_fee: TokenAmount::from_atto(100),
-        circ_supply: TokenAmount::from_whole(400_000_000),
-        chain_id: 314,
-        messages,
-    };
+    let setup = Setup::new(genesis.finish().map_err(|e| err(&e))?, NV, messages);
     Ok((setup, labels))
 }
 

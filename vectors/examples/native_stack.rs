@@ -1,0 +1,78 @@
+//! Measures the native stack a nested actor call costs: the smallest thread stack on which the
+//! deepest message ([`ifvm_vectors::deep_calls`]: call depth 1024, each frame `WASM_DEPTH`
+//! Wasm frames deep) completes, found by trying ever larger threads (a thread too small gets
+//! the executor's `NativeStackExhausted` error, never an overflow), over the depth.
+//!
+//! ```sh
+//! cargo run --release -p ifvm-vectors --example native_stack [-- WASM_DEPTH]
+//! # an embedder's unoptimised build (nothing optimised, wasmi included):
+//! cargo run -p ifvm-vectors --example native_stack --config 'profile.dev.opt-level=0' \
+//!   --config 'profile.dev.package."*".opt-level=0' --config 'profile.dev.debug=false'
+//! ```
+
+use ifvm_vectors::{data, deep_calls, run_ifvm, threads, BundleSet, Outcome, Runner};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let wasm_depth = std::env::args()
+        .nth(1)
+        .map_or(Ok(deep_calls::DEFAULT_WASM_DEPTH), |a| a.parse())?;
+    let (bundle, root) = BundleSet::new(data::actors_dir()).with_root(deep_calls::NV)?;
+    let setup = deep_calls::setup(&bundle, &root, wasm_depth)?;
+    let engine = ifvm_vectors::engine(deep_calls::NV)?;
+    let completes = |stack: usize| {
+        std::thread::scope(|s| {
+            std::thread::Builder::new()
+                .stack_size(stack)
+                .spawn_scoped(s, || run_ifvm(&setup, &engine))
+                .expect("spawning a thread")
+                .join()
+                .expect("no panic")
+        })
+        .map(|results| results[0].exit_code)
+    };
+    // Upward, so that no thread reuses a larger stack an earlier one left behind (glibc caches
+    // the stacks of finished threads and hands out any that is large enough).
+    const STEP: usize = 128 << 10;
+    let limit = ifvm_kernel::MESSAGE_THREAD_STACK_SIZE;
+    let mut stack = 2 * ifvm_kernel::NATIVE_STACK_PER_CALL;
+    let code = loop {
+        assert!(
+            stack <= limit,
+            "the deepest message needs more than {limit} bytes"
+        );
+        match completes(stack) {
+            Ok(code) => break code,
+            Err(e) if e.contains("native stack") => stack += STEP,
+            Err(e) => panic!("the deepest message failed otherwise: {e}"),
+        }
+    };
+    assert_eq!(
+        code,
+        deep_calls::DEPTH_LIMIT_REACHED,
+        "the recursion reached the limit"
+    );
+    println!(
+        "call depth 1024, {wasm_depth} Wasm frames per call: completes on {} KiB of stack \
+         (to {} KiB; about {} bytes per nested call); the guard keeps {} KiB, threads get {} MiB",
+        stack >> 10,
+        STEP >> 10,
+        (stack - ifvm_kernel::NATIVE_STACK_PER_CALL) / 1024,
+        ifvm_kernel::NATIVE_STACK_PER_CALL >> 10,
+        limit >> 20
+    );
+
+    // The EVM's deepest recursion (as deep as its gas allows) passes on a message thread.
+    let evm = data::generated_dir().join("nv28/evm_call_depth_exhaustion.json");
+    let runner = Runner::new(BundleSet::new(data::actors_dir()));
+    let report = threads::with_stack(|| runner.run_file(&evm, false))?;
+    for variant in &report.variants {
+        assert!(
+            matches!(variant.outcome, Outcome::Passed),
+            "{}: {:?}",
+            evm.display(),
+            variant.outcome
+        );
+    }
+    println!("{}: passed on a {} MiB thread", evm.display(), limit >> 20);
+    Ok(())
+}
