@@ -5,9 +5,11 @@
 //!
 //! ```sh
 //! cargo run --release -p ifvm-vectors --example native_stack [-- WASM_DEPTH]
-//! # an embedder's unoptimised build (nothing optimised, wasmi included):
+//! # an embedder's unoptimised build (nothing optimised, wasmi included), as `.ci/run` runs it:
 //! cargo run -p ifvm-vectors --example native_stack --config 'profile.dev.opt-level=0' \
-//!   --config 'profile.dev.package."*".opt-level=0' --config 'profile.dev.debug=false'
+//!   --config 'profile.dev.package."*".opt-level=0' --config 'profile.dev.debug=false' \
+//!   --config 'profile.dev.package.wasmi.debug-assertions=true' \
+//!   --config 'profile.dev.package.wasmi.overflow-checks=true'
 //! ```
 
 use ifvm_vectors::{data, deep_calls, run_ifvm, threads, BundleSet, Outcome, Runner};
@@ -20,21 +22,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = deep_calls::setup(&bundle, &root, wasm_depth)?;
     let engine = ifvm_vectors::engine(deep_calls::NV)?;
     let completes = |stack: usize| {
-        std::thread::scope(|s| {
-            std::thread::Builder::new()
-                .stack_size(stack)
-                .spawn_scoped(s, || run_ifvm(&setup, &engine))
-                .expect("spawning a thread")
-                .join()
-                .expect("no panic")
-        })
-        .map(|results| results[0].exit_code)
+        threads::with_stack_size(stack, || run_ifvm(&setup, &engine))
+            .map(|results| results[0].exit_code)
     };
     // Upward, so that no thread reuses a larger stack an earlier one left behind (glibc caches
     // the stacks of finished threads and hands out any that is large enough).
     const STEP: usize = 128 << 10;
     let limit = ifvm_kernel::MESSAGE_THREAD_STACK_SIZE;
-    let mut stack = 2 * ifvm_kernel::NATIVE_STACK_PER_CALL;
+    let mut stack = 2 * ifvm_kernel::NATIVE_STACK_RESERVE;
     let code = loop {
         assert!(
             stack <= limit,
@@ -56,8 +51,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
          (to {} KiB; about {} bytes per nested call); the guard keeps {} KiB, threads get {} MiB",
         stack >> 10,
         STEP >> 10,
-        (stack - ifvm_kernel::NATIVE_STACK_PER_CALL) / 1024,
-        ifvm_kernel::NATIVE_STACK_PER_CALL >> 10,
+        (stack - ifvm_kernel::NATIVE_STACK_RESERVE) / 1024,
+        ifvm_kernel::NATIVE_STACK_RESERVE >> 10,
         limit >> 20
     );
 

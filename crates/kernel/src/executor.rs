@@ -19,7 +19,7 @@ use crate::backtrace::{Backtrace, Cause};
 use crate::blocks::Block;
 use crate::call_manager::{CallManager, InvocationResult, MessageOrigin, NativeStackExhausted};
 use crate::entrypoint::Entrypoint;
-use crate::error::{ExecutionError, Result};
+use crate::error::{ExecutionError, Fatal, Result};
 use crate::gas_outputs::GasOutputs;
 use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
@@ -136,13 +136,20 @@ pub enum ExecutorError {
     #[error(transparent)]
     NativeStack(#[from] NativeStackExhausted),
     /// A `ThreadedExecutor` could not start the thread to apply the message on.
-    #[error("cannot start a thread to apply the message on: {0}")]
+    #[error("cannot start a thread to apply the message on")]
     Thread(#[source] std::io::Error),
+    /// An earlier message stopped with [`ExecutorError::NativeStack`]; this executor applies
+    /// nothing more.
+    #[error("the executor is unusable after an earlier message ran out of native stack: {0}")]
+    Unusable(NativeStackExhausted),
 }
 
 /// Applies messages to a machine one at a time.
 pub struct Executor<B: Store, E: Ext> {
     machine: Option<Machine<B, E>>,
+    /// Set when a message stopped for want of native stack: its preflight changes (nonce, gas
+    /// funds) are in the state, so the executor refuses to apply or flush anything more.
+    stack_exhausted: Option<NativeStackExhausted>,
 }
 
 impl<B: Store, E: Ext> Executor<B, E> {
@@ -150,6 +157,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
     pub fn new(machine: Machine<B, E>) -> Self {
         Self {
             machine: Some(machine),
+            stack_exhausted: None,
         }
     }
 
@@ -172,8 +180,12 @@ impl<B: Store, E: Ext> Executor<B, E> {
         self.machine.expect("machine is present between messages")
     }
 
-    /// Flushes the machine's state; returns the state root.
+    /// Flushes the machine's state; returns the state root. Fails after
+    /// [`ExecutorError::NativeStack`]: that state is not a consensus state.
     pub fn flush(&mut self) -> Result<Cid> {
+        if let Some(e) = &self.stack_exhausted {
+            return Err(Fatal::msg(format!("not flushing: {e}")).into());
+        }
         self.machine_mut().flush()
     }
 
@@ -184,6 +196,9 @@ impl<B: Store, E: Ext> Executor<B, E> {
         kind: ApplyKind,
         raw_length: usize,
     ) -> std::result::Result<ApplyRet, ExecutorError> {
+        if let Some(e) = &self.stack_exhausted {
+            return Err(ExecutorError::Unusable(e.clone()));
+        }
         let (sender_id, gas_cost, inclusion_cost) = match self.preflight(&msg, kind, raw_length)? {
             Ok(v) => v,
             Err(ret) => return Ok(ret),
@@ -244,6 +259,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
         self.machine = Some(machine);
         let finished = finished?;
         if let Some(exhausted) = finished.native_stack_exhausted {
+            self.stack_exhausted = Some(exhausted.clone());
             return Err(exhausted.into());
         }
         let mut backtrace = finished.backtrace;

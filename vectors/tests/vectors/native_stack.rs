@@ -2,9 +2,11 @@
 //! 1024, each frame as deep in Wasm as the FVM's Wasm stack allows) completes on a thread of
 //! `MESSAGE_THREAD_STACK_SIZE`; on a thread too small for it, the deepest message and the EVM
 //! call-depth vector stop with the executor's `NativeStackExhausted` error instead of
-//! overflowing the stack and aborting the process (which would end this test binary); and a
-//! `ThreadedExecutor` applies the deepest message from a small thread.
+//! overflowing the stack and aborting the process (which would end this test binary), and the
+//! executor refuses to go on; a `ThreadedExecutor` applies the deepest message from a small
+//! thread.
 
+use fvm_shared::error::ExitCode;
 use ifvm_kernel::{ApplyKind, ExecutorError, ThreadedExecutor, MESSAGE_THREAD_STACK_SIZE};
 use ifvm_vectors::schema::MessageVector;
 use ifvm_vectors::{data, deep_calls, run_ifvm, threads, BundleSet, PreparedVariant, Setup};
@@ -20,21 +22,9 @@ fn deepest_message() -> Option<Setup> {
     Some(deep_calls::setup(&bundle, &root, deep_calls::DEFAULT_WASM_DEPTH).expect("a state"))
 }
 
-/// Runs `f` on a thread of `stack` bytes.
-fn on_thread<T: Send>(stack: usize, f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(stack)
-            .spawn_scoped(s, f)
-            .expect("spawning a thread")
-            .join()
-            .expect("no panic")
-    })
-}
-
-/// Whether `err` is the native-stack error, at a depth past the first call.
+/// Whether `err` is the native-stack error, at a call nested in the first one (depth 1).
 fn is_native_stack_exhausted(err: &ExecutorError) -> bool {
-    matches!(err, ExecutorError::NativeStack(e) if e.depth > 0)
+    matches!(err, ExecutorError::NativeStack(e) if e.depth > 1)
 }
 
 #[test]
@@ -42,9 +32,9 @@ fn depth_1024_completes_on_the_message_thread_stack() {
     let Some(setup) = deepest_message() else {
         return;
     };
-    assert_eq!(threads::STACK_SIZE, MESSAGE_THREAD_STACK_SIZE);
     let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
-    let results = threads::with_stack(|| run_ifvm(&setup, &engine)).expect("no executor error");
+    let results = threads::with_stack_size(MESSAGE_THREAD_STACK_SIZE, || run_ifvm(&setup, &engine))
+        .expect("no executor error");
     assert_eq!(
         results[0].exit_code,
         deep_calls::DEPTH_LIMIT_REACHED,
@@ -58,13 +48,21 @@ fn the_deepest_message_on_a_small_thread_is_an_error_not_an_abort() {
         return;
     };
     let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
-    let err = on_thread(SMALL_THREAD, || {
+    let (err, again, flushed) = threads::with_stack_size(SMALL_THREAD, || {
         let mut exec = setup.ifvm_executor(&engine).expect("an executor");
         let (msg, raw_length) = setup.decoded_messages().remove(0);
-        exec.execute_message(msg, ApplyKind::Explicit, raw_length)
-            .expect_err("2 MiB is too small for call depth 1024")
+        let err = exec
+            .execute_message(msg.clone(), ApplyKind::Explicit, raw_length)
+            .expect_err("2 MiB is too small for call depth 1024");
+        let again = exec.execute_message(msg, ApplyKind::Explicit, raw_length);
+        (err, again, exec.flush())
     });
     assert!(is_native_stack_exhausted(&err), "{err}");
+    assert!(
+        matches!(again, Err(ExecutorError::Unusable(_))),
+        "the executor's state is not a consensus state: it applies nothing more"
+    );
+    assert!(flushed.is_err(), "nor flushes it");
 }
 
 #[test]
@@ -82,7 +80,7 @@ fn the_evm_call_depth_vector_on_a_small_thread_is_an_error_not_an_abort() {
     .expect("a variant");
     let engine = ifvm_vectors::engine(variant.params.nv).unwrap();
     // The first error ends the run: after it the executor's state is to be discarded.
-    let first_error = on_thread(SMALL_THREAD / 2, || {
+    let first_error = threads::with_stack_size(SMALL_THREAD / 2, || {
         let mut exec = variant.ifvm_executor(&engine, false).expect("an executor");
         variant.messages.iter().find_map(|(msg, raw_length)| {
             exec.execute_message(msg.clone(), ApplyKind::Explicit, *raw_length)
@@ -99,7 +97,7 @@ fn a_threaded_executor_applies_the_deepest_message_from_a_small_thread() {
         return;
     };
     let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
-    let ret = on_thread(SMALL_THREAD, || {
+    let ret = threads::with_stack_size(SMALL_THREAD, || {
         let mut exec = ThreadedExecutor::new(setup.ifvm_executor(&engine).expect("an executor"));
         let (msg, raw_length) = setup.decoded_messages().remove(0);
         exec.execute_message(msg, ApplyKind::Explicit, raw_length)
@@ -108,5 +106,27 @@ fn a_threaded_executor_applies_the_deepest_message_from_a_small_thread() {
     assert_eq!(
         ret.msg_receipt.exit_code.value(),
         deep_calls::DEPTH_LIMIT_REACHED
+    );
+}
+
+#[test]
+fn one_more_wasm_frame_than_the_deepest_message_has_exhausts_the_wasm_stack() {
+    let Some(actors) = data::actors() else {
+        return;
+    };
+    let (bundle, root) = BundleSet::new(actors).with_root(deep_calls::NV).unwrap();
+    let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
+    let exit_code = |wasm_depth| {
+        let setup = deep_calls::setup(&bundle, &root, wasm_depth).expect("a state");
+        threads::with_stack(|| run_ifvm(&setup, &engine)).expect("no executor error")[0].exit_code
+    };
+    assert_eq!(
+        exit_code(deep_calls::DEFAULT_WASM_DEPTH),
+        deep_calls::DEPTH_LIMIT_REACHED
+    );
+    assert_eq!(
+        exit_code(deep_calls::DEFAULT_WASM_DEPTH + 1),
+        ExitCode::SYS_ILLEGAL_INSTRUCTION.value(),
+        "a trap: the Wasm stack is exhausted"
     );
 }

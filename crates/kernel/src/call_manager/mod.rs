@@ -40,7 +40,7 @@ use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
 use crate::state_access::StateAccessTracker;
 
-pub use native_stack::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_PER_CALL};
+pub use native_stack::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_RESERVE};
 
 /// The outcome of a call that ran (successfully or not) to an exit code.
 #[derive(Clone, Debug)]

@@ -3,9 +3,11 @@
 //! of [`MESSAGE_THREAD_STACK_SIZE`] bytes fits the protocol's deepest message (call depth 1024);
 //! on a smaller thread, a message that nests too deep would overflow the stack and abort the
 //! process. Before each nested call the guard checks what is left; if less than
-//! [`NATIVE_STACK_PER_CALL`] remains, the message stops with
-//! [`NativeStackExhausted`], which the executor returns as an error instead of a receipt (no
-//! consensus result comes from a thread that is too small).
+//! [`NATIVE_STACK_RESERVE`] remains, the message stops with [`NativeStackExhausted`], which the
+//! executor returns as an error instead of a receipt (no consensus result comes from a thread
+//! that is too small). The guard charges no gas and changes no state: with stack enough, it is
+//! invisible. It bounds the native stack between nested calls only; wasmi's dispatch within
+//! one call does not recurse (see the README's "The native stack").
 
 use super::{CallManager, Inner};
 use crate::error::{Fatal, Result};
@@ -16,16 +18,18 @@ use crate::kernel::{Ext, Store};
 /// stack" for the measurement). ref-fvm's nodes give their threads 64 MiB too.
 pub const MESSAGE_THREAD_STACK_SIZE: usize = 64 << 20;
 
-/// The native stack, in bytes, that must remain before a nested call: more than one nested
-/// call uses up to the next check, plus the deepest leaf a syscall reaches.
-pub const NATIVE_STACK_PER_CALL: usize = 256 << 10;
+/// The native stack, in bytes, that must remain before a nested call starts: more than one
+/// nested call uses up to the next check (about 11 KiB optimised, 30 KiB unoptimised), plus the
+/// deepest leaf a syscall reaches.
+pub const NATIVE_STACK_RESERVE: usize = 256 << 10;
 
 /// The native stack ran short: the thread applying the message is smaller than
 /// [`MESSAGE_THREAD_STACK_SIZE`]. The message has no result; apply it on a larger thread.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "native stack nearly exhausted at call depth {depth}: {remaining} bytes left, \
-     {NATIVE_STACK_PER_CALL} needed per nested call; apply messages on a thread of \
+    "native stack nearly exhausted at call depth {depth}: {remaining} bytes left, less than \
+     the {NATIVE_STACK_RESERVE} a nested call needs to start; the message has no result and \
+     the executor is unusable: apply the message on a new executor, on a thread of \
      {MESSAGE_THREAD_STACK_SIZE} bytes"
 )]
 pub struct NativeStackExhausted {
@@ -43,7 +47,7 @@ impl<B: Store, E: Ext> CallManager<B, E> {
         let Some(remaining) = stacker::remaining_stack() else {
             return Ok(());
         };
-        if remaining >= NATIVE_STACK_PER_CALL {
+        if remaining >= NATIVE_STACK_RESERVE {
             return Ok(());
         }
         let exhausted = NativeStackExhausted {
