@@ -5,7 +5,7 @@ use std::path::Path;
 
 use base64::Engine as _;
 use cid::Cid;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::car::{self, CarError, CarHeader};
 
@@ -44,7 +44,7 @@ pub struct Meta {
 }
 
 /// One thing that generated a vector: a tool, a network, a message.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct GenerationData {
     /// What it is.
     #[serde(default)]
@@ -122,12 +122,12 @@ pub struct ExpectedReceipt {
 }
 
 /// Recorded randomness for an epoch.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct RandomnessMatch {
     /// `[kind, epoch]`, kind `"chain"` or `"beacon"`.
     pub on: (RandomnessKind, i64),
     /// The 32-byte digest.
-    #[serde(deserialize_with = "base64_bytes")]
+    #[serde(deserialize_with = "base64_bytes", serialize_with = "base64_string")]
     pub ret: Vec<u8>,
 }
 
@@ -232,6 +232,10 @@ impl MessageVector {
         }
         out
     }
+}
+
+fn base64_string<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 fn base64_bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {

@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ifvm_reference::differential::{check, network, random_case, scenario_cases};
-use ifvm_vectors::generate::write::{vector_json, Generator, Recorded};
+use ifvm_vectors::generate::write::{vector_json, Recorded};
 use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
+use ifvm_vectors::schema::GenerationData;
 use ifvm_vectors::{data, threads, BundleSet};
 
 /// Random cases per network version, and messages per random case.
@@ -31,13 +32,13 @@ fn run() -> anyhow::Result<ExitCode> {
     let bundles = BundleSet::new(data::actors_dir());
     let engine = ifvm_vectors::engine(21)?;
     let gen = [
-        Generator {
-            source: "ifvm-reference regenerate-vectors",
-            version: env!("CARGO_PKG_VERSION"),
+        GenerationData {
+            source: "ifvm-reference regenerate-vectors".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         },
-        Generator {
-            source: "ref-fvm (expected values)",
-            version: ifvm_reference::REF_FVM4_VERSION,
+        GenerationData {
+            source: "ref-fvm (expected values)".into(),
+            version: ifvm_reference::REF_FVM4_VERSION.into(),
         },
     ];
     let mut written = Vec::new();

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::case::{Case, Replay};
 use crate::car::car_gz;
 use crate::scenario::MessageResult;
-use crate::schema::RandomnessKind;
+use crate::schema::{GenerationData, RandomnessMatch};
 
 #[derive(Serialize)]
 struct Vector<'a> {
@@ -23,29 +23,14 @@ struct Vector<'a> {
     preconditions: Preconditions,
     apply_messages: Vec<Bytes>,
     postconditions: Postconditions,
-    randomness: Vec<Randomness>,
+    randomness: &'a [RandomnessMatch],
 }
 
 #[derive(Serialize)]
 struct Meta<'a> {
     id: &'a str,
     description: String,
-    gen: &'a [Generator],
-}
-
-/// One thing that generated a vector (`_meta.gen`): a tool or a reference, and its version.
-#[derive(Clone, Debug, Serialize)]
-pub struct Generator {
-    /// What it is.
-    pub source: &'static str,
-    /// Its version.
-    pub version: &'static str,
-}
-
-#[derive(Serialize)]
-struct Randomness {
-    on: (RandomnessKind, i64),
-    ret: String,
+    gen: &'a [GenerationData],
 }
 
 #[derive(Serialize)]
@@ -110,7 +95,7 @@ pub struct Recorded<'a> {
     /// What the vector is.
     pub description: String,
     /// What generated it.
-    pub gen: &'a [Generator],
+    pub gen: &'a [GenerationData],
     /// One result per message, from the reference: the postconditions.
     pub expected: &'a [MessageResult],
     /// ifvm's replay of the case (identical results): the randomness drawn and the blocks
@@ -171,15 +156,7 @@ pub fn vector_json(case: &Case, recorded: &Recorded) -> String {
                 })
                 .collect(),
         },
-        randomness: recorded
-            .replay
-            .randomness
-            .iter()
-            .map(|r| Randomness {
-                on: r.on,
-                ret: b64(&r.ret),
-            })
-            .collect(),
+        randomness: &recorded.replay.randomness,
     };
     serde_json::to_string_pretty(&v).expect("vectors serialize")
 }
