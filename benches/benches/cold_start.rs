@@ -37,7 +37,8 @@ fn cold_start(c: &mut Criterion) {
             |()| {
                 let engines = MultiEngine::new(1);
                 let mut exec =
-                    ifvm_reference::v3::variant_executor(v, &engines).expect("ref-fvm machine");
+                    ifvm_reference::v3::variant_executor(v, &engines, ifvm_reference::Tracing::Off)
+                        .expect("ref-fvm machine");
                 assert_eq!(apply_prepared_ref(&mut exec, &v.messages), g.gas_used);
                 (exec, engines)
             },

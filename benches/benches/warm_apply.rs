@@ -14,7 +14,9 @@ fn warm_apply(c: &mut Criterion) {
         let v = &g.variant;
         // Warm both engines' module caches, and check both still agree on the gas.
         assert_eq!(corpus::apply_ifvm(v, &engine), g.gas_used, "{}", g.name);
-        let mut exec = ifvm_reference::v3::variant_executor(v, engines).expect("ref-fvm machine");
+        let mut exec =
+            ifvm_reference::v3::variant_executor(v, engines, ifvm_reference::Tracing::Off)
+                .expect("ref-fvm machine");
         assert_eq!(
             apply_prepared_ref(&mut exec, &v.messages),
             g.gas_used,
@@ -36,7 +38,10 @@ fn warm_apply(c: &mut Criterion) {
         });
         group.bench_function("ref-fvm", |b| {
             b.iter_batched(
-                || ifvm_reference::v3::variant_executor(v, engines).expect("ref-fvm machine"),
+                || {
+                    ifvm_reference::v3::variant_executor(v, engines, ifvm_reference::Tracing::Off)
+                        .expect("ref-fvm machine")
+                },
                 |mut exec| {
                     apply_prepared_ref(&mut exec, &v.messages);
                     exec

@@ -28,7 +28,7 @@ fn wasm_workloads(c: &mut Criterion) {
         group.sample_size(10);
         group.bench_function("ifvm", |b| {
             b.iter_batched(
-                || setup.ifvm_executor(&engine).expect("ifvm machine"),
+                || setup.ifvm_executor(&engine, false).expect("ifvm machine"),
                 |mut exec| {
                     apply_prepared_ifvm(&mut exec, &messages);
                     exec
@@ -38,7 +38,14 @@ fn wasm_workloads(c: &mut Criterion) {
         });
         group.bench_function("ref-fvm", |b| {
             b.iter_batched(
-                || ifvm_reference::v3::setup_executor(&setup, engines).expect("ref-fvm machine"),
+                || {
+                    ifvm_reference::v3::setup_executor(
+                        &setup,
+                        engines,
+                        ifvm_reference::Tracing::Off,
+                    )
+                    .expect("ref-fvm machine")
+                },
                 |mut exec| {
                     apply_prepared_ref(&mut exec, &messages);
                     exec

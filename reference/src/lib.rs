@@ -7,6 +7,7 @@
 pub mod accept_proofs;
 pub mod differential;
 pub mod externs;
+pub mod trace;
 pub mod v3;
 pub mod v4;
 
@@ -20,9 +21,10 @@ use fvm_shared::version::NetworkVersion;
 use ifvm_kernel::Abi;
 use ifvm_vectors::{MessageResult, PreparedVariant, Setup};
 
-/// A [`MessageResult`] from a ref-fvm 3 or 4 `ApplyRet` (different types, the same fields).
+/// A [`MessageResult`] from a ref-fvm 3 or 4 `ApplyRet` (different types, the same fields),
+/// its trace converted by `$trace` ([`trace::from_v3`] or [`trace::from_v4`]).
 macro_rules! result_of {
-    ($ret:expr, $state_root:expr) => {
+    ($ret:expr, $state_root:expr, $trace:path) => {
         MessageResult {
             exit_code: $ret.msg_receipt.exit_code.value(),
             return_data: $ret.msg_receipt.return_data.to_vec(),
@@ -35,6 +37,7 @@ macro_rules! result_of {
                 .collect(),
             state_root: $state_root,
             payouts: ifvm_vectors::gas_payouts!($ret),
+            trace: $trace(&$ret.exec_trace),
         }
     };
 }
@@ -55,14 +58,15 @@ pub fn shared_engines_v4() -> &'static fvm4::engine::MultiEngine {
     ENGINES.get_or_init(|| fvm4::engine::MultiEngine::new(1))
 }
 
-/// Applies each of `messages` with `apply` on `exec`, flushing after every one.
+/// Applies each of `messages` with `apply` on `exec`, flushing after every one; traces are
+/// converted by `$trace`.
 macro_rules! apply_each {
-    ($exec:expr, $messages:expr, $apply:path) => {{
+    ($exec:expr, $messages:expr, $apply:path, $trace:path) => {{
         let mut out = Vec::new();
         for (msg, raw_length) in $messages {
             let ret = $apply(&mut $exec, &msg, raw_length)?;
             let state_root = $exec.flush()?;
-            out.push(result_of!(ret, state_root));
+            out.push(result_of!(ret, state_root, $trace));
         }
         Ok(out)
     }};
@@ -75,34 +79,45 @@ pub fn abi_of(nv: u32) -> anyhow::Result<Abi> {
         .ok_or_else(|| anyhow::anyhow!("ifvm does not run nv{nv}, so it has no reference"))
 }
 
-/// Applies `variant`'s messages on the ref-fvm of its ABI, flushing after every message.
+/// Applies `variant`'s messages on the ref-fvm of its ABI with tracing on, flushing after
+/// every message.
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
     let messages = variant.messages.iter().cloned();
     match abi_of(variant.params.nv)? {
         Abi::V3 => {
-            let mut exec = v3::variant_executor(variant, shared_engines())?;
-            apply_each!(exec, messages, v3::apply)
+            let mut exec = v3::variant_executor(variant, shared_engines(), Tracing::On)?;
+            apply_each!(exec, messages, v3::apply, trace::from_v3)
         }
         Abi::V4 => {
-            let mut exec = v4::variant_executor(variant, shared_engines_v4())?;
-            apply_each!(exec, messages, v4::apply)
+            let mut exec = v4::variant_executor(variant, shared_engines_v4(), Tracing::On)?;
+            apply_each!(exec, messages, v4::apply, trace::from_v4)
         }
     }
 }
 
-/// Runs `setup` on the ref-fvm of its ABI, flushing after every message.
+/// Runs `setup` on the ref-fvm of its ABI with tracing on, flushing after every message.
 pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     let messages = setup.decoded_messages();
     match abi_of(setup.nv)? {
         Abi::V3 => {
-            let mut exec = v3::setup_executor(setup, shared_engines())?;
-            apply_each!(exec, messages, v3::apply)
+            let mut exec = v3::setup_executor(setup, shared_engines(), Tracing::On)?;
+            apply_each!(exec, messages, v3::apply, trace::from_v3)
         }
         Abi::V4 => {
-            let mut exec = v4::setup_executor(setup, shared_engines_v4())?;
-            apply_each!(exec, messages, v4::apply)
+            let mut exec = v4::setup_executor(setup, shared_engines_v4(), Tracing::On)?;
+            apply_each!(exec, messages, v4::apply, trace::from_v4)
         }
     }
+}
+
+/// Whether a reference machine records execution traces (`MachineContext::tracing`). Runs
+/// compared with ifvm trace; benchmarks do not, as nodes applying blocks do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tracing {
+    /// Record traces.
+    On,
+    /// Do not.
+    Off,
 }
 
 #[cfg(test)]

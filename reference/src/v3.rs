@@ -14,6 +14,7 @@ use ifvm_vectors::{
 
 use crate::accept_proofs::AcceptProofsKernel;
 use crate::externs::RefExterns;
+use crate::Tracing;
 
 /// ref-fvm 3's executor over a [`RunStore`] with externs `E`; proofs are accepted (see
 /// [`AcceptProofsKernel`]), as in ref-fvm's conformance runner and ifvm's `AcceptAllProofs`.
@@ -32,6 +33,7 @@ fn executor<E: Externs + 'static>(
     store: RunStore,
     externs: E,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<E>> {
     anyhow::ensure!(
         crate::abi_of(p.nv)? == ifvm_kernel::Abi::V3,
@@ -41,6 +43,9 @@ fn executor<E: Externs + 'static>(
     let mut nc = NetworkConfig::new(fvm_shared3::version::NetworkVersion::from(p.nv));
     nc.chain_id(fvm_shared3::chainid::ChainID::from(p.chain_id));
     let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.state_root);
+    if tracing == Tracing::On {
+        mc.enable_tracing();
+    }
     mc.set_base_fee(tokens(&p.base_fee));
     mc.set_circulating_supply(tokens(&p.circ_supply));
     let machine = DefaultMachine::new(&mc, store, RefExterns(externs))?;
@@ -52,12 +57,14 @@ fn executor<E: Externs + 'static>(
 pub fn setup_executor(
     setup: &Setup,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
     executor(
         &setup.params(),
         setup.state.store(),
         DeterministicExterns,
         engines,
+        tracing,
     )
 }
 
@@ -66,8 +73,15 @@ pub fn setup_executor(
 pub fn variant_executor(
     variant: &PreparedVariant,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<ReplayExterns>> {
-    executor(&variant.params, variant.store(), variant.externs(), engines)
+    executor(
+        &variant.params,
+        variant.store(),
+        variant.externs(),
+        engines,
+        tracing,
+    )
 }
 
 /// Applies `msg` as an explicit message.
@@ -83,7 +97,7 @@ pub fn apply<E: Externs + 'static>(
 /// Applies a variant's messages on ref-fvm and says whether every receipt (exit code, return
 /// bytes, gas used) and the final state root are those the vector expects.
 pub fn variant_matches(variant: &PreparedVariant, engines: &MultiEngine) -> anyhow::Result<bool> {
-    let mut exec = variant_executor(variant, engines)?;
+    let mut exec = variant_executor(variant, engines, Tracing::Off)?;
     let mut matches = true;
     for ((msg, raw_length), expected) in variant.messages.iter().zip(&variant.expected) {
         let r = apply(&mut exec, msg, *raw_length)?.msg_receipt;

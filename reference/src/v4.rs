@@ -15,6 +15,7 @@ use ifvm_vectors::{
 };
 
 use crate::externs::RefExterns;
+use crate::Tracing;
 
 /// ref-fvm 4's executor over a [`RunStore`] with externs `E`.
 pub type RefExecutor<E> = DefaultExecutor<
@@ -26,6 +27,7 @@ fn executor<E: Externs + 'static>(
     store: RunStore,
     externs: E,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<E>> {
     anyhow::ensure!(
         crate::abi_of(p.nv)? == ifvm_kernel::Abi::V4,
@@ -35,6 +37,9 @@ fn executor<E: Externs + 'static>(
     let mut nc = NetworkConfig::new(NetworkVersion::from(p.nv));
     nc.chain_id(ChainID::from(p.chain_id));
     let mut mc = nc.for_epoch(p.epoch, p.timestamp, p.state_root);
+    if tracing == Tracing::On {
+        mc.enable_tracing();
+    }
     mc.set_base_fee(p.base_fee.clone());
     mc.set_circulating_supply(p.circ_supply.clone());
     let machine = DefaultMachine::new(&mc, store, RefExterns(externs))?;
@@ -45,12 +50,14 @@ fn executor<E: Externs + 'static>(
 pub fn setup_executor(
     setup: &Setup,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<DeterministicExterns>> {
     executor(
         &setup.params(),
         setup.state.store(),
         DeterministicExterns,
         engines,
+        tracing,
     )
 }
 
@@ -58,8 +65,15 @@ pub fn setup_executor(
 pub fn variant_executor(
     variant: &PreparedVariant,
     engines: &MultiEngine,
+    tracing: Tracing,
 ) -> anyhow::Result<RefExecutor<ReplayExterns>> {
-    executor(&variant.params, variant.store(), variant.externs(), engines)
+    executor(
+        &variant.params,
+        variant.store(),
+        variant.externs(),
+        engines,
+        tracing,
+    )
 }
 
 /// Applies `msg` as an explicit message.

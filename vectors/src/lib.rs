@@ -45,7 +45,7 @@ pub use runner::{
     Mismatch, Outcome, ReceiptDiff, RunError, Runner, RunnerOptions, VariantReport, VectorReport,
 };
 pub use scenario::{
-    apply_each, first_difference, result_of, run_ifvm, DeterministicExterns, GasPayouts,
-    MessageResult, Setup, SCENARIO_EPOCH,
+    apply_each, first_difference, result_of, run_ifvm, trace_difference, DeterministicExterns,
+    GasPayouts, MessageResult, Setup, SCENARIO_EPOCH,
 };
 pub use store::{CollectingStore, RunStore, SharedBlocks};

@@ -5,9 +5,8 @@ use std::path::Path;
 use cid::Cid;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
-use ifvm_gas::GasCharge;
 use ifvm_interp::Engine;
-use ifvm_kernel::{ApplyKind, Executor, NetworkConfig};
+use ifvm_kernel::{ApplyKind, ExecutionTrace, Executor, NetworkConfig};
 
 use crate::bundles::BundleSet;
 use crate::explain::{diff_states, ActorDiff};
@@ -42,8 +41,8 @@ pub struct Mismatch {
     pub actors: Vec<ActorDiff>,
     /// An error that stopped the run.
     pub error: Option<String>,
-    /// The gas trace of the first message whose receipt differs (when traced).
-    pub gas_trace: Vec<GasCharge>,
+    /// The execution trace of the first message whose receipt differs (when traced).
+    pub exec_trace: ExecutionTrace,
 }
 
 /// One differing receipt field.
@@ -253,8 +252,8 @@ impl Runner {
                         .error
                         .get_or_insert_with(|| format!("message {i}: {f}"));
                 }
-                if mismatch.gas_trace.is_empty() {
-                    mismatch.gas_trace = ret.gas_trace;
+                if mismatch.exec_trace.is_empty() {
+                    mismatch.exec_trace = ret.exec_trace;
                 }
             }
         }

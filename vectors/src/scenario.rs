@@ -8,7 +8,7 @@ use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use ifvm_interp::Engine;
-use ifvm_kernel::{ApplyKind, Executor, Ext, Externs, Store};
+use ifvm_kernel::{ApplyKind, ExecutionEvent, ExecutionTrace, Executor, Ext, Externs, Store};
 use multihash_codetable::{Code, MultihashDigest};
 
 use crate::genesis::GenesisState;
@@ -96,6 +96,9 @@ pub struct MessageResult {
     pub state_root: Cid,
     /// Where the gas fee went.
     pub payouts: GasPayouts,
+    /// The execution trace, without times (complete when the run traced; see
+    /// `ifvm_kernel::trace`).
+    pub trace: ExecutionTrace,
 }
 
 /// The [`GasPayouts`] of an `ApplyRet`: ifvm's, ref-fvm 3's or ref-fvm 4's (different types,
@@ -181,20 +184,27 @@ impl Externs for DeterministicExterns {
 }
 
 impl Setup {
-    /// An ifvm executor at the setup's state, on `engine` (whose module cache it shares).
+    /// An ifvm executor at the setup's state, on `engine` (whose module cache it shares); with
+    /// `tracing`, receipts carry whole execution traces.
     pub fn ifvm_executor(
         &self,
         engine: &Engine,
+        tracing: bool,
     ) -> Result<Executor<RunStore, DeterministicExterns>, String> {
-        self.params()
-            .executor(engine, self.state.store(), DeterministicExterns)
+        let params = self.params();
+        let mut context = params.default_context().map_err(|e| e.to_string())?;
+        context.tracing = tracing;
+        crate::machine::executor(context, engine, self.state.store(), DeterministicExterns)
             .map_err(|e| e.to_string())
     }
 }
 
-/// Runs `setup` on ifvm, flushing after every message.
+/// Runs `setup` on ifvm with tracing on, flushing after every message.
 pub fn run_ifvm(setup: &Setup, engine: &Engine) -> Result<Vec<MessageResult>, String> {
-    apply_each(&mut setup.ifvm_executor(engine)?, setup.decoded_messages())
+    apply_each(
+        &mut setup.ifvm_executor(engine, true)?,
+        setup.decoded_messages(),
+    )
 }
 
 /// Applies `messages` (each with its on-chain length) as explicit messages on `exec`, flushing
@@ -229,7 +239,35 @@ pub fn result_of(ret: &ifvm_kernel::ApplyRet, state_root: Cid) -> MessageResult 
             .collect(),
         state_root,
         payouts: crate::gas_payouts!(ret),
+        trace: ret
+            .exec_trace
+            .iter()
+            .cloned()
+            .map(ExecutionEvent::without_elapsed)
+            .collect(),
     }
+}
+
+/// The first event at which two traces differ, described with both events and the calls
+/// around it, or `None` if they are identical.
+pub fn trace_difference(a: &[ExecutionEvent], b: &[ExecutionEvent]) -> Option<String> {
+    let at = a.iter().zip(b).position(|(x, y)| x != y);
+    let at = match at {
+        Some(at) => at,
+        None if a.len() == b.len() => return None,
+        None => a.len().min(b.len()),
+    };
+    let calls = a[..at]
+        .iter()
+        .filter(|e| matches!(e, ExecutionEvent::Call { .. }))
+        .count();
+    Some(format!(
+        "trace event {at} (of {} vs {}; after {calls} calls): {:?} vs {:?}",
+        a.len(),
+        b.len(),
+        a.get(at),
+        b.get(at)
+    ))
 }
 
 /// The first difference between two engines' results for the same messages: the message's
@@ -258,6 +296,29 @@ pub fn first_difference(a: &[MessageResult], b: &[MessageResult]) -> Option<Stri
         if x.payouts != y.payouts {
             fields.push(format!("gas payouts {:?} vs {:?}", x.payouts, y.payouts));
         }
+        if let Some(d) = trace_difference(&x.trace, &y.trace) {
+            fields.push(d);
+        }
         (!fields.is_empty()).then(|| format!("message {i}: {}", fields.join(", ")))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(s: &str) -> ExecutionEvent {
+        ExecutionEvent::Log(s.into())
+    }
+
+    #[test]
+    fn trace_difference_names_the_first_differing_event() {
+        let a = [log("same"), log("ours")];
+        assert_eq!(trace_difference(&a, &a), None);
+        let d = trace_difference(&a, &[log("same"), log("theirs")]).expect("differs");
+        assert!(d.starts_with("trace event 1 (of 2 vs 2"), "{d}");
+        assert!(d.contains("ours") && d.contains("theirs"), "{d}");
+        let d = trace_difference(&a, &a[..1]).expect("a shorter trace differs");
+        assert!(d.starts_with("trace event 1 (of 2 vs 1"), "{d}");
+    }
 }

@@ -173,7 +173,7 @@ fn row_json(row: &Row) -> serde_json::Value {
                 "state_root": m.state_root.map(|(e, a)| json!({"expected": e.to_string(), "actual": a.to_string()})),
                 "actors": m.actors.iter().map(|a| json!({"actor": a.actor, "fields": a.fields})).collect::<Vec<_>>(),
                 "error": m.error,
-                "gas_trace": m.gas_trace.iter().map(|c| trace_report::charge_json(c, None)).collect::<Vec<_>>(),
+                "exec_trace": trace_report::trace_json(&m.exec_trace),
             }),
         ),
     };
@@ -201,9 +201,9 @@ fn explain(m: &Mismatch) -> String {
     if let Some(e) = &m.error {
         out += &format!("  error: {}\n", e.trim_end().replace('\n', "\n    "));
     }
-    if !m.gas_trace.is_empty() {
-        out += "  gas trace of the first differing message:\n";
-        out += &trace_report::charges_text(&m.gas_trace, &[], "    ");
+    if !m.exec_trace.is_empty() {
+        out += "  execution trace of the first differing message:\n";
+        out += &trace_report::trace_text(&m.exec_trace, false, "    ");
     }
     out
 }

@@ -98,7 +98,7 @@ mod ifvm_command {
             )),
             "{text}"
         );
-        assert!(text.contains("gas trace of the first differing message"));
+        assert!(text.contains("execution trace of the first differing message"));
 
         let out = ifvm(&["vectors", "run", path_str(&bad), "--json"]);
         let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
@@ -109,7 +109,7 @@ mod ifvm_command {
         );
         let detail = &report["results"][0]["detail"];
         assert_eq!(detail["receipts"][0]["field"], "gas_used");
-        assert!(!detail["gas_trace"].as_array().unwrap().is_empty());
+        assert!(!detail["exec_trace"].as_array().unwrap().is_empty());
     }
 
     #[test]
@@ -166,7 +166,19 @@ mod ifvm_command {
                 m["gas_used"], r["gas_used"],
                 "a trace is of the vector's own run"
             );
-            assert!(!m["charges"].as_array().unwrap().is_empty());
+            let trace = m["trace"].as_array().unwrap();
+            assert_eq!(
+                trace[0]["name"], "OnChainMessage",
+                "the inclusion charge comes first"
+            );
+            let call = trace
+                .iter()
+                .find(|e| e["kind"] == "call")
+                .expect("the message's call");
+            if call["end"]["kind"] == "call_return" {
+                assert_eq!(call["end"]["exit_code"], r["exit_code"]);
+            }
+            assert!(!call["events"].as_array().unwrap().is_empty());
         }
 
         let out = ifvm(&["gas", "reprice", path_str(&path), "--nv", "25"]);

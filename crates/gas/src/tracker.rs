@@ -199,6 +199,13 @@ impl GasTracker {
         self.trace.is_some()
     }
 
+    /// How many charges have been recorded since the trace was last taken (0 if not tracing):
+    /// the position in the trace at which the next charge will appear.
+    #[inline]
+    pub fn charges_recorded(&self) -> usize {
+        self.trace.as_ref().map_or(0, |t| t.charges.len())
+    }
+
     /// True if charges are being timed.
     #[inline]
     pub fn is_timing(&self) -> bool {
@@ -278,9 +285,15 @@ mod tests {
         let mut t = GasTracker::new(Gas::new(10), Gas::ZERO, true);
         t.charge_gas("ok", Gas::new(4)).unwrap();
         assert!(t.charge_gas("fails", Gas::new(40)).is_err());
+        assert_eq!(t.charges_recorded(), 2);
         let trace = t.take_trace();
         assert_eq!(trace.len(), 2);
         assert_eq!(trace[1].name, "fails");
+        assert_eq!(
+            t.charges_recorded(),
+            0,
+            "taking the trace restarts the count"
+        );
         assert!(t.take_trace().is_empty());
     }
 

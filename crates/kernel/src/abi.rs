@@ -54,6 +54,19 @@ impl Abi {
         self == Self::V4
     }
 
+    /// Whether the trace records an `Ipld` event for every block opened from or written to
+    /// the state store (ref-fvm 4, with or without tracing on).
+    pub fn traces_ipld(self) -> bool {
+        self == Self::V4
+    }
+
+    /// Whether the trace records `InvokeActor` for every invocation, implicit account
+    /// constructors included (ref-fvm 3); otherwise only for method invocations (ref-fvm 4,
+    /// which leaves out constructors and upgrades).
+    pub fn traces_every_invocation(self) -> bool {
+        self == Self::V3
+    }
+
     /// Whether `ipld::block_create` refuses codecs other than raw, CBOR and DAG-CBOR before
     /// pricing the block (ref-fvm 4: `IllegalCodec`, "codec not allowed").
     pub fn checks_codec_at_create(self) -> bool {

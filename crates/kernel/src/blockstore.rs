@@ -61,6 +61,14 @@ impl<B: Blockstore> BufferedBlockstore<B> {
         let blocks = take_reachable(&mut self.write.borrow_mut(), root)?;
         self.base.put_many_keyed(blocks)
     }
+
+    /// Writes every buffered block to the base store, reachable or not (in CID order),
+    /// emptying the buffer.
+    pub fn flush_all(&self) -> anyhow::Result<()> {
+        let mut blocks: Vec<(Cid, Vec<u8>)> = self.write.borrow_mut().drain().collect();
+        blocks.sort_unstable_by_key(|(cid, _)| *cid);
+        self.base.put_many_keyed(blocks)
+    }
 }
 
 impl<B: Blockstore> Buffered for BufferedBlockstore<B> {
@@ -208,6 +216,11 @@ mod tests {
         assert!(buf.base().has(&leaf).unwrap());
         assert!(!buf.base().has(&orphan).unwrap());
         assert!(buf.has(&orphan).unwrap());
+        buf.flush_all().unwrap();
+        assert!(
+            buf.base().has(&orphan).unwrap(),
+            "flush_all writes the rest"
+        );
     }
 
     #[test]

@@ -1,7 +1,5 @@
 //! The executor: applies messages to a machine, as ref-fvm's `DefaultExecutor` does.
 
-use std::time::Duration;
-
 use cid::Cid;
 use fvm_ipld_encoding::{RawBytes, CBOR, IPLD_RAW};
 use fvm_shared::address::Payload;
@@ -18,11 +16,13 @@ use ifvm_interp::InstructionProfile;
 use crate::backtrace::{Backtrace, Cause};
 use crate::blocks::Block;
 use crate::call_manager::{CallManager, InvocationResult, MessageOrigin, NativeStackExhausted};
+use crate::engine_pool::EnginePool;
 use crate::entrypoint::Entrypoint;
 use crate::error::{ExecutionError, Fatal, Result};
 use crate::gas_outputs::GasOutputs;
 use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
+use crate::trace::ExecutionTrace;
 
 /// How a message is applied.
 #[derive(Eq, PartialEq, Copy, Clone, Debug)]
@@ -77,12 +77,11 @@ pub struct ApplyRet {
     /// The IPLD codec of the returned block, if any (reported from nv21 on, as ref-fvm 4.8's
     /// `ApplyRet::return_codec`; always `None` before).
     pub return_codec: Option<u64>,
-    /// Every gas charge, in order (if the machine traces).
-    pub gas_trace: Vec<GasCharge>,
-    /// The time of the work each charge of `gas_trace` paid for, index for index (`None`:
-    /// untimed), if the machine times (see [`ifvm_gas::timing`]); else empty. Not consensus:
-    /// nothing else in this struct depends on it.
-    pub gas_timings: Vec<Option<Duration>>,
+    /// The execution trace, ref-fvm's `exec_trace` (see [`crate::trace`]): calls, returns,
+    /// invocations and every gas charge when the machine traces, blocks read and written and
+    /// debug logs always. Charges carry the time of the work they paid for if the machine
+    /// times ([`ifvm_gas::timing`]); times are not consensus, nothing else here depends on them.
+    pub exec_trace: ExecutionTrace,
     /// The Wasm instructions executed by class, if the engine profiles instructions
     /// ([`ifvm_interp::profile`]); else `None`.
     pub instructions: Option<InstructionProfile>,
@@ -111,8 +110,7 @@ impl ApplyRet {
             failure_info: Some(ApplyFailure::PreValidation(message.into())),
             events: vec![],
             return_codec: None,
-            gas_trace: vec![],
-            gas_timings: vec![],
+            exec_trace: vec![],
             instructions: None,
         }
     }
@@ -150,6 +148,8 @@ pub struct Executor<B: Store, E: Ext> {
     /// Set when a message stopped for want of native stack: its preflight changes (nonce, gas
     /// funds) are in the state, so the executor refuses to apply or flush anything more.
     stack_exhausted: Option<NativeStackExhausted>,
+    /// The pool whose concurrency limit every message waits for, if any.
+    pool: Option<EnginePool>,
 }
 
 impl<B: Store, E: Ext> Executor<B, E> {
@@ -158,6 +158,18 @@ impl<B: Store, E: Ext> Executor<B, E> {
         Self {
             machine: Some(machine),
             stack_exhausted: None,
+            pool: None,
+        }
+    }
+
+    /// An executor over `machine` (built on an engine of `pool`, see [`EnginePool::engine`])
+    /// that applies each message only while holding one of `pool`'s slots, waiting for one if
+    /// the pool's concurrency limit is reached (as ref-fvm's executor acquires from its engine
+    /// pool).
+    pub fn pooled(machine: Machine<B, E>, pool: EnginePool) -> Self {
+        Self {
+            pool: Some(pool),
+            ..Self::new(machine)
         }
     }
 
@@ -199,6 +211,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
         if let Some(e) = &self.stack_exhausted {
             return Err(ExecutorError::Unusable(e.clone()));
         }
+        let _slot = self.pool.as_ref().map(EnginePool::acquire);
         let (sender_id, gas_cost, inclusion_cost) = match self.preflight(&msg, kind, raw_length)? {
             Ok(v) => v,
             Err(ret) => return Ok(ret),
@@ -337,8 +350,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 finished.events,
                 return_codec,
                 Observations {
-                    gas_trace: finished.gas_trace,
-                    gas_timings: finished.gas_timings,
+                    exec_trace: finished.exec_trace,
                     instructions: finished.instructions,
                 },
             ),
@@ -354,8 +366,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
                 failure_info,
                 events: finished.events,
                 return_codec,
-                gas_trace: finished.gas_trace,
-                gas_timings: finished.gas_timings,
+                exec_trace: finished.exec_trace,
                 instructions: finished.instructions,
             }),
         }
@@ -513,8 +524,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
             failure_info,
             events,
             return_codec,
-            gas_trace: observed.gas_trace,
-            gas_timings: observed.gas_timings,
+            exec_trace: observed.exec_trace,
             instructions: observed.instructions,
         })
     }
@@ -522,7 +532,6 @@ impl<B: Store, E: Ext> Executor<B, E> {
 
 /// What research modes observed of a message, carried into its [`ApplyRet`].
 struct Observations {
-    gas_trace: Vec<GasCharge>,
-    gas_timings: Vec<Option<Duration>>,
+    exec_trace: ExecutionTrace,
     instructions: Option<InstructionProfile>,
 }

@@ -6,6 +6,9 @@
 //!   tree over a buffered blockstore, the builtin actors manifest, [`Externs`], the engine and a
 //!   [`ProofVerifier`];
 //! - [`Executor`]: applies messages ([`Executor::execute_message`]) and flushes state;
+//! - [`EnginePool`]: engines shared by configuration, a limit on messages running at once, and
+//!   [`preload_all`] to prepare a bundle ahead of use;
+//! - [`trace`]: the execution trace of every message, as ref-fvm reports it;
 //! - the call manager and kernel behind them: sends, transactions, actor creation, every syscall
 //!   of the ABI a network version runs (selected in one place, [`Abi`]).
 //!
@@ -33,6 +36,7 @@ mod blocks;
 mod blockstore;
 mod call_manager;
 mod clock;
+mod engine_pool;
 mod entrypoint;
 mod error;
 mod events;
@@ -51,12 +55,14 @@ mod state_access;
 mod state_tree;
 mod syscalls;
 mod threaded;
+pub mod trace;
 
 pub use abi::Abi;
 pub use backtrace::{Backtrace, Cause, Frame};
 pub use blocks::{Block, BlockId, BlockStat};
 pub use blockstore::{BufferedBlockstore, FlushError};
 pub use call_manager::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_RESERVE};
+pub use engine_pool::{preload_all, EnginePool, ExecutionSlot, PreloadError};
 pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
 pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
 pub use externs::Externs;
@@ -70,3 +76,4 @@ pub use proofs::{compute_unsealed_sector_cid, AcceptAllProofs, ProofError, Proof
 pub use real_proofs::RealProofs;
 pub use state_tree::{ActorState, StateTree};
 pub use threaded::ThreadedExecutor;
+pub use trace::{ExecutionEvent, ExecutionTrace, IpldOperation};

@@ -52,6 +52,10 @@ pub struct NetworkConfig {
     /// The prices in force: the network version's, unless
     /// [`reprice_as`](Self::reprice_as) replaced them.
     pub price_list: &'static PriceList,
+    /// Code to run in place of other code (ref-fvm's `actor_redirect`, for debug networks): an
+    /// actor whose code CID is the first of a pair runs the Wasm stored under the second (the
+    /// last pair wins); its state keeps the first. Empty on real networks.
+    pub actor_redirect: Vec<(Cid, Cid)>,
 }
 
 /// The network version is not one ifvm runs.
@@ -77,6 +81,7 @@ impl NetworkConfig {
             builtin_actors_override: None,
             actor_debugging: false,
             price_list,
+            actor_redirect: Vec::new(),
         })
     }
 
@@ -98,6 +103,7 @@ impl NetworkConfig {
             circ_supply: self.abi().default_circ_supply(),
             tracing: false,
             timing: false,
+            flush_all_blocks: false,
         }
     }
 
@@ -114,6 +120,20 @@ impl NetworkConfig {
         self.price_list =
             ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
         Ok(())
+    }
+
+    /// Sets [`actor_redirect`](Self::actor_redirect) (as ref-fvm's `redirect_actors`).
+    pub fn redirect_actors(&mut self, actor_redirect: Vec<(Cid, Cid)>) -> &mut Self {
+        self.actor_redirect = actor_redirect;
+        self
+    }
+
+    /// The code an actor with code CID `code` runs: `code`, unless redirected.
+    pub fn code_to_run<'a>(&'a self, code: &'a Cid) -> &'a Cid {
+        self.actor_redirect
+            .iter()
+            .rfind(|(from, _)| from == code)
+            .map_or(code, |(_, to)| to)
     }
 
     /// The engine configuration these parameters call for.
@@ -150,12 +170,19 @@ pub struct MachineContext {
     pub initial_state_root: Cid,
     /// The circulating supply actors see.
     pub circ_supply: TokenAmount,
-    /// Whether to record the gas trace of every message.
+    /// Whether to record the execution trace of every message: calls, returns, invocations and
+    /// gas charges, as ref-fvm does (see [`crate::trace`]) into
+    /// [`ApplyRet::exec_trace`](crate::ApplyRet).
     pub tracing: bool,
     /// Whether to also time every gas charge ([`ifvm_gas::timing`]; implies `tracing`). Research
-    /// only, off by default: timings are recorded into [`ApplyRet::gas_timings`](crate::ApplyRet)
-    /// and never influence gas, exit codes or state.
+    /// only, off by default: timings are recorded into the trace's charges and never influence
+    /// gas, exit codes or state.
     pub timing: bool,
+    /// Whether [`Machine::flush`] writes every block the messages wrote to the base blockstore,
+    /// not only those reachable from the new state root (ref-fvm's `flush_all_blocks`: for
+    /// nodes that index or serve intermediate blocks). Off by default; the state root is the
+    /// same either way.
+    pub flush_all_blocks: bool,
 }
 
 /// A machine cannot be created.
@@ -277,12 +304,16 @@ impl<B: Store, E: Ext> Machine<B, E> {
         self.state_tree.store()
     }
 
-    /// Writes the state tree and the blocks reachable from it; returns the new state root.
+    /// Writes the state tree and the blocks reachable from it (every written block with
+    /// [`MachineContext::flush_all_blocks`]); returns the new state root.
     pub fn flush(&mut self) -> Result<Cid> {
         let root = self.state_tree.flush()?;
-        self.blockstore()
-            .flush_reachable(&root)
-            .or_fatal("failed to flush blockstore")?;
+        let flushed = if self.context.flush_all_blocks {
+            self.blockstore().flush_all()
+        } else {
+            self.blockstore().flush_reachable(&root)
+        };
+        flushed.or_fatal("failed to flush blockstore")?;
         Ok(root)
     }
 

@@ -11,7 +11,8 @@ use fvm_shared::version::NetworkVersion;
 use ifvm_gas::GasCharge;
 use ifvm_interp::{Engine, InstructionProfile};
 use ifvm_kernel::{
-    ApplyKind, ApplyRet, Ext, MachineContext, NetworkConfig, Store, UnsupportedNetworkVersion,
+    ApplyKind, ApplyRet, ExecutionEvent, ExecutionTrace, Ext, MachineContext, NetworkConfig, Store,
+    UnsupportedNetworkVersion,
 };
 use ifvm_vectors::{executor, DeterministicExterns, MachineParams, PreparedVariant, Setup};
 
@@ -62,25 +63,42 @@ pub struct Observation {
     pub gas_used: u64,
     /// The receipt's return bytes.
     pub return_data: Vec<u8>,
-    /// Every gas charge, in order.
-    pub charges: Vec<GasCharge>,
-    /// Each charge's time, index for index, when timing (else empty).
-    pub elapsed: Vec<Option<Duration>>,
+    /// The execution trace: calls, returns and every gas charge, each charge with its time
+    /// when timing.
+    pub trace: ExecutionTrace,
+    /// Whether the charges were timed.
+    pub timed: bool,
     /// The Wasm instructions executed, when profiling.
     pub instructions: Option<InstructionProfile>,
 }
 
-impl From<ApplyRet> for Observation {
-    fn from(ret: ApplyRet) -> Self {
+impl Observation {
+    /// The observation of `ret`, applied with timing on if `timed`.
+    pub fn new(ret: ApplyRet, timed: bool) -> Self {
         Self {
             exit_code: ret.msg_receipt.exit_code.value(),
             gas_used: ret.msg_receipt.gas_used,
             return_data: ret.msg_receipt.return_data.to_vec(),
-            charges: ret.gas_trace,
-            elapsed: ret.gas_timings,
+            trace: ret.exec_trace,
+            timed,
             instructions: ret.instructions,
         }
     }
+
+    /// The trace's gas charges in order, each with its time (`None` when untimed).
+    pub fn charges(&self) -> impl Iterator<Item = (&GasCharge, Option<Duration>)> + '_ {
+        charges_of(&self.trace)
+    }
+}
+
+/// The gas charges of `trace` in order, each with its time (`None` when untimed).
+pub fn charges_of(
+    trace: &[ExecutionEvent],
+) -> impl Iterator<Item = (&GasCharge, Option<Duration>)> + '_ {
+    trace.iter().filter_map(|e| match e {
+        ExecutionEvent::GasCharge { charge, elapsed } => Some((charge, *elapsed)),
+        _ => None,
+    })
 }
 
 /// What a run left: each message's observation, and the state root after the last one.
@@ -141,7 +159,7 @@ impl Modes {
             .enumerate()
             .map(|(index, (msg, len))| {
                 exec.execute_message(msg.clone(), ApplyKind::Explicit, *len)
-                    .map(Observation::from)
+                    .map(|ret| Observation::new(ret, self.timing))
                     .map_err(|source| ObserveError::Apply { index, source })
             })
             .collect::<Result<_, _>>()?;

@@ -1,15 +1,17 @@
 //! The differential harness on generated traffic: every named scenario and bounded seeded random
-//! traffic, recorded on ifvm and replayed on ref-fvm 4.8; every receipt, every event and the
-//! state root after every message must be identical.
+//! traffic, recorded on ifvm and replayed on ref-fvm 4.8; every receipt, every event, the state
+//! root after every message and the execution trace, event by event, must be identical.
 //!
 //! - `IFVM_DIFF_NVS`: network versions to cover (comma-separated; default `21,25,28`, one per
 //!   price-list era and the latest; `regenerate-vectors` covers nv21–nv28 in full).
 //! - `IFVM_DIFF_MESSAGES`: random messages (default 400, spread over the versions); the
 //!   `differential` binary runs 10,000 and more.
 
-use ifvm_kernel::Abi;
+use ifvm_kernel::{Abi, ApplyKind, ExecutionEvent, IpldOperation};
 use ifvm_reference::differential::{check, network, random_case, scenario_cases};
+use ifvm_reference::{trace, v4, Tracing};
 use ifvm_vectors::threads;
+use ifvm_vectors::trace_difference;
 
 use crate::harness::{bundle, bundles, net};
 
@@ -41,6 +43,7 @@ fn every_scenario() {
     }
     let engine = net(Abi::V4).engine();
     let (mut cases, mut messages) = (0, 0);
+    let mut kinds = EventKinds::default();
     let mut mismatches = Vec::new();
     for nv in network_versions() {
         let net = network(bundles(), nv, engine).expect("network builds");
@@ -48,18 +51,60 @@ fn every_scenario() {
             cases += 1;
             messages += case.messages.len();
             let checked = check(case, engine).expect("both engines run");
+            for event in checked.reference.iter().flat_map(|r| &r.trace) {
+                kinds.count(event);
+            }
             if let Some(m) = checked.mismatch {
                 mismatches.push(format!("nv{nv} {}: {m}", checked.case.name));
             }
         }
     }
-    println!("{cases} scenario cases, {messages} messages compared");
+    println!("{cases} scenario cases, {messages} messages compared; ref-fvm's traces: {kinds:?}");
+    assert!(
+        kinds.calls > messages && kinds.invocations > 0 && kinds.charges > kinds.calls,
+        "the traces compared are whole: {kinds:?}"
+    );
+    assert!(
+        kinds.ipld_gets > 0 && kinds.ipld_puts > 0 && kinds.call_errors > 0,
+        "the scenarios reach every kind of event ref-fvm 4 records: {kinds:?}"
+    );
     assert!(
         mismatches.is_empty(),
         "mismatches:\n{}",
         mismatches.join("\n")
     );
     assert!(cases >= 30 * network_versions().len());
+}
+
+/// How many events of each kind traces hold.
+#[derive(Debug, Default)]
+struct EventKinds {
+    charges: usize,
+    calls: usize,
+    returns: usize,
+    call_errors: usize,
+    invocations: usize,
+    ipld_gets: usize,
+    ipld_puts: usize,
+}
+
+impl EventKinds {
+    fn count(&mut self, event: &ExecutionEvent) {
+        let n = match event {
+            ExecutionEvent::GasCharge { .. } => &mut self.charges,
+            ExecutionEvent::Call { .. } => &mut self.calls,
+            ExecutionEvent::CallReturn { .. } => &mut self.returns,
+            ExecutionEvent::CallError(_) => &mut self.call_errors,
+            ExecutionEvent::InvokeActor { .. } => &mut self.invocations,
+            ExecutionEvent::Ipld {
+                op: IpldOperation::Get,
+                ..
+            } => &mut self.ipld_gets,
+            ExecutionEvent::Ipld { .. } => &mut self.ipld_puts,
+            ExecutionEvent::Log(_) => return,
+        };
+        *n += 1;
+    }
 }
 
 #[test]
@@ -99,4 +144,46 @@ fn seeded_random_traffic() {
         mismatches.join("\n")
     );
     assert!(applied >= total);
+}
+
+/// With tracing off, ref-fvm 4 still records every block read and written (`Ipld` events) and
+/// nothing else; so does ifvm, event for event.
+#[test]
+fn untraced_runs_record_blocks_as_ref_fvm_does() {
+    threads::with_stack(untraced_runs)
+}
+
+fn untraced_runs() {
+    if !bundles_present() {
+        return;
+    }
+    let engine = net(Abi::V4).engine();
+    let nv = network_versions()[0];
+    let net = network(bundles(), nv, engine).expect("network builds");
+    let case = random_case(&net, engine, 7, 20).expect("traffic records");
+    let variant = case.variant();
+    let mut theirs =
+        v4::variant_executor(&variant, ifvm_reference::shared_engines_v4(), Tracing::Off)
+            .expect("ref-fvm machine");
+    let mut ours = variant.ifvm_executor(engine, false).expect("ifvm machine");
+    let mut blocks = 0;
+    for (i, (msg, len)) in variant.messages.iter().enumerate() {
+        let theirs = trace::from_v4(
+            &v4::apply(&mut theirs, msg, *len)
+                .expect("applies")
+                .exec_trace,
+        );
+        let ours = ours
+            .execute_message(msg.clone(), ApplyKind::Explicit, *len)
+            .expect("applies")
+            .exec_trace;
+        assert!(
+            ours.iter()
+                .all(|e| matches!(e, ExecutionEvent::Ipld { .. })),
+            "message {i}: only blocks are recorded untraced"
+        );
+        assert_eq!(trace_difference(&ours, &theirs), None, "message {i}");
+        blocks += ours.len();
+    }
+    assert!(blocks > 0, "the traffic reads and writes blocks");
 }

@@ -7,11 +7,15 @@
 //! - [`executor_v3`]: message application (pre-validation, sends, malformed code);
 //! - [`machine_defaults`]: a machine context's defaults;
 //! - [`upgrade_actor_v4`]: `actor::upgrade_actor`, against ref-fvm 4.8's semantics;
-//! - [`generated_v4`]: named scenarios and seeded random traffic on genesis-like networks.
+//! - [`generated_v4`]: named scenarios and seeded random traffic on genesis-like networks;
+//! - [`corpus_traces`]: the Hygge corpus on ref-fvm 3.14.
+//!
+//! Every comparison includes the execution traces, event by event (both engines trace).
 //!
 //! The ifvm-against-ref-fvm comparisons go through [`harness`] (`machine_defaults` compares
 //! configurations, not runs).
 
+mod corpus_traces;
 mod executor_v3;
 mod generated_v4;
 mod harness;

@@ -67,7 +67,7 @@ pub struct Replay {
 /// Applies `variant`'s messages on ifvm, flushing after each one.
 pub fn replay_ifvm(variant: &PreparedVariant, engine: &Engine) -> Result<Replay, String> {
     let mut exec = variant
-        .ifvm_executor(engine, false)
+        .ifvm_executor(engine, true)
         .map_err(|e| e.to_string())?;
     let results = apply_each(&mut exec, variant.messages.iter().cloned())?;
     let randomness = exec.machine().externs().served();

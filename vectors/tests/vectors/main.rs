@@ -8,5 +8,6 @@ mod builtin_actors;
 mod common;
 mod corpus;
 mod generated;
+mod machine_options;
 mod native_stack;
 mod no_exec_memory;

@@ -49,7 +49,7 @@ fn the_deepest_message_on_a_small_thread_is_an_error_not_an_abort() {
     };
     let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
     let (err, again, flushed) = threads::with_stack_size(SMALL_THREAD, || {
-        let mut exec = setup.ifvm_executor(&engine).expect("an executor");
+        let mut exec = setup.ifvm_executor(&engine, false).expect("an executor");
         let (msg, raw_length) = setup.decoded_messages().remove(0);
         let err = exec
             .execute_message(msg.clone(), ApplyKind::Explicit, raw_length)
@@ -98,7 +98,8 @@ fn a_threaded_executor_applies_the_deepest_message_from_a_small_thread() {
     };
     let engine = ifvm_vectors::engine(deep_calls::NV).unwrap();
     let ret = threads::with_stack_size(SMALL_THREAD, || {
-        let mut exec = ThreadedExecutor::new(setup.ifvm_executor(&engine).expect("an executor"));
+        let mut exec =
+            ThreadedExecutor::new(setup.ifvm_executor(&engine, false).expect("an executor"));
         let (msg, raw_length) = setup.decoded_messages().remove(0);
         exec.execute_message(msg, ApplyKind::Explicit, raw_length)
             .expect("no executor error")

@@ -19,6 +19,7 @@ use crate::entrypoint::Entrypoint;
 use crate::error::{Abort, Fatal, Result};
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
+use crate::trace::ExecutionEvent;
 
 /// How running an actor's code ended, and what it leaves behind.
 struct Run<B: Store, E: Ext> {
@@ -51,6 +52,14 @@ where
         let state = self
             .get_actor(to)?
             .ok_or_else(|| syscall_error!(NotFound; "actor does not exist: {to}"))?;
+        if self.tracing()
+            && (matches!(entrypoint, Entrypoint::Invoke(_)) || self.abi().traces_every_invocation())
+        {
+            self.trace_event(ExecutionEvent::InvokeActor {
+                id: to,
+                state: state.clone(),
+            });
+        }
         if !value.is_zero() {
             self.charge_gas(self.price_list().on_value_transfer())?;
             self.transfer(from, to, value)?;
@@ -150,6 +159,9 @@ where
         let engine = self.machine.engine.clone();
         let syscalls = self.machine.syscalls.clone();
         let abi = self.abi();
+        // A redirected actor runs other code (debug networks); the engine caches it under the
+        // CID it was loaded from.
+        let code = *self.machine.context.network.code_to_run(&code);
         let module = engine.prepare(&code, || self.machine.blockstore().get(&code));
         let kernel = Kernel::new(self, blocks, call);
         let mut inv = Invocation::new(&engine, kernel);

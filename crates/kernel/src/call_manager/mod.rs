@@ -19,7 +19,6 @@ mod send;
 mod state;
 
 use std::ops::{Deref, DerefMut};
-use std::time::Duration;
 
 use cid::Cid;
 use fvm_ipld_encoding::to_vec;
@@ -39,6 +38,7 @@ use crate::events::EventsAccumulator;
 use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
 use crate::state_access::StateAccessTracker;
+use crate::trace::{ExecutionEvent, ExecutionTrace, TraceRecorder};
 
 pub use native_stack::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_RESERVE};
 
@@ -70,10 +70,8 @@ pub struct FinishRet {
     pub events: Vec<StampedEvent>,
     /// The root of the events AMT.
     pub events_root: Option<Cid>,
-    /// Every gas charge, in order (if tracing).
-    pub gas_trace: Vec<GasCharge>,
-    /// The time of each charge of `gas_trace` (if timing; else empty).
-    pub gas_timings: Vec<Option<Duration>>,
+    /// The execution trace (see [`crate::trace`] for what it holds with and without tracing).
+    pub exec_trace: ExecutionTrace,
     /// The Wasm instructions executed (if the engine profiles instructions).
     pub instructions: Option<InstructionProfile>,
     /// Set if the native stack ran short: the message has no result.
@@ -97,6 +95,8 @@ pub struct Inner<B: Store, E: Ext> {
     invocation_count: u64,
     backtrace: Backtrace,
     events: EventsAccumulator,
+    /// The trace's events other than gas charges.
+    trace: TraceRecorder,
     /// The actors being called and the exports they run, outermost first.
     call_stack: Vec<(ActorID, &'static str)>,
     /// Set when the native-stack guard stopped the message.
@@ -182,6 +182,7 @@ where
             invocation_count: 0,
             backtrace: Backtrace::default(),
             events: EventsAccumulator::default(),
+            trace: TraceRecorder::default(),
             call_stack: Vec::new(),
             native_stack_exhausted: None,
         })))
@@ -196,20 +197,20 @@ where
             events,
             instructions,
             native_stack_exhausted,
+            trace,
             ..
         } = *self
             .0
             .take()
             .expect("call manager is in use by a nested call");
         let gas_used = gas.used().round_up();
-        let trace = gas.take_timed_trace();
+        let exec_trace = trace.finish(gas.take_timed_trace());
         let res = events.finish().map(|(events, events_root)| FinishRet {
             gas_used,
             backtrace,
             events,
             events_root,
-            gas_trace: trace.charges,
-            gas_timings: trace.elapsed,
+            exec_trace,
             instructions,
             native_stack_exhausted,
         });
@@ -236,6 +237,19 @@ where
         self.gas
             .apply_charge(charge)
             .map_err(|_| ExecutionError::OutOfGas)
+    }
+
+    /// Whether calls and charges are traced (`MachineContext::tracing`, or `timing`, which
+    /// implies it).
+    pub fn tracing(&self) -> bool {
+        self.machine.context.tracing || self.machine.context.timing
+    }
+
+    /// Adds `event` to the trace, after the charges made so far. Callers decide whether the
+    /// event is recorded without tracing (see [`crate::trace`]).
+    pub(crate) fn trace_event(&mut self, event: ExecutionEvent) {
+        let charges_before = self.gas.charges_recorded();
+        self.trace.record(charges_before, event);
     }
 
     /// The message's origin (sender).

@@ -5,7 +5,7 @@
 use fvm_ipld_encoding::{to_vec, CBOR};
 use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::error::ExitCode;
+use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::ActorID;
 use ifvm_actors::{BuiltinActor, EAM_ACTOR_ID, SYSTEM_ACTOR_ID};
 use ifvm_gas::Gas;
@@ -13,10 +13,11 @@ use ifvm_gas::Gas;
 use super::{CallManager, InvocationResult};
 use crate::blocks::Block;
 use crate::entrypoint::Entrypoint;
-use crate::error::{ExecutionError, Fatal, Result};
+use crate::error::{ExecutionError, Fatal, Result, SyscallError};
 use crate::kernel::{Ext, Store};
 use crate::state_tree::ActorState;
 use crate::syscall_error;
+use crate::trace::{traced_block, ExecutionEvent};
 
 impl<B, E> CallManager<B, E>
 where
@@ -25,9 +26,55 @@ where
 {
     /// Calls `entrypoint` of `to` from actor `from` within the current call stack: checks the
     /// depth, runs the call in its own transaction (state, events, accesses, memory budget, and
-    /// `gas_limit` if given), and reverts it unless it exits successfully.
+    /// `gas_limit` if given), and reverts it unless it exits successfully. When tracing, a
+    /// method invocation is bracketed by `Call` and `CallReturn` or `CallError` events.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn send(
+        &mut self,
+        from: ActorID,
+        to: Address,
+        entrypoint: Entrypoint,
+        params: Option<Block>,
+        value: &TokenAmount,
+        gas_limit: Option<Gas>,
+        read_only: bool,
+    ) -> Result<InvocationResult> {
+        let traced = self.tracing() && matches!(entrypoint, Entrypoint::Invoke(_));
+        if traced {
+            let limit = gas_limit.unwrap_or(Gas::from_milligas(u64::MAX)).round_up();
+            self.trace_event(ExecutionEvent::Call {
+                from,
+                to,
+                method: entrypoint.method_num(),
+                params: params.as_ref().map(traced_block),
+                value: value.clone(),
+                gas_limit: limit.min(self.gas.available().round_up()),
+                read_only,
+            });
+        }
+        let result = self.send_limited(from, to, entrypoint, params, value, gas_limit, read_only);
+        if traced {
+            self.trace_event(match &result {
+                Ok(InvocationResult { exit_code, value }) => ExecutionEvent::CallReturn {
+                    exit_code: *exit_code,
+                    value: value.as_ref().map(traced_block),
+                },
+                Err(ExecutionError::OutOfGas) => ExecutionEvent::CallReturn {
+                    exit_code: ExitCode::SYS_OUT_OF_GAS,
+                    value: None,
+                },
+                Err(ExecutionError::Fatal(_)) => {
+                    ExecutionEvent::CallError(SyscallError::new(ErrorNumber::Forbidden, "fatal"))
+                }
+                Err(ExecutionError::Syscall(e)) => ExecutionEvent::CallError(e.clone()),
+            });
+        }
+        result
+    }
+
+    /// [`send`](Self::send) without its trace events.
+    #[allow(clippy::too_many_arguments)]
+    fn send_limited(
         &mut self,
         from: ActorID,
         to: Address,

@@ -10,6 +10,7 @@ use crate::blocks::{Block, BlockId, BlockStat, ALLOWED_CODECS};
 use crate::error::{Classify, Fatal, Result};
 use crate::ipld_links::scan_links;
 use crate::syscall_error;
+use crate::trace::{ExecutionEvent, IpldOperation};
 
 const BLAKE2B_256: u64 = 0xb220;
 
@@ -30,6 +31,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .get(cid)
             .or_fatal("failed to read block")?
             .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
+        if abi.traces_ipld() {
+            self.cm.trace_event(ExecutionEvent::Ipld {
+                op: IpldOperation::Get,
+                cid: *cid,
+                size: data.len(),
+            });
+        }
         let block = if abi.scans_ipld_links() {
             let links = self.scan_links(cid.codec(), &data)?;
             let charge = self
@@ -101,8 +109,16 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .blockstore()
             .put_keyed(&k, block.data())
             .or_fatal("failed to write block")?;
-        if self.abi().tracks_reachability() {
+        let abi = self.abi();
+        if abi.tracks_reachability() {
             self.blocks.mark_reachable(&k);
+        }
+        if abi.traces_ipld() {
+            self.cm.trace_event(ExecutionEvent::Ipld {
+                op: IpldOperation::Put,
+                cid: k,
+                size: block.data().len(),
+            });
         }
         Ok(k)
     }

@@ -173,6 +173,12 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     pub fn debug_enabled(&self) -> bool {
         self.cm.machine.context.network.actor_debugging
     }
+
+    /// Records an actor's debug log line in the execution trace (with or without tracing, as
+    /// ref-fvm 4 does; the `debug::log` syscall calls it only when debugging is on).
+    pub fn log(&mut self, msg: String) {
+        self.cm.trace_event(crate::trace::ExecutionEvent::Log(msg));
+    }
 }
 
 impl<B: Store, E: Ext> Kernel<B, E> {

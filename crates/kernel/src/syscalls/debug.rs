@@ -1,4 +1,5 @@
-//! `debug` syscalls: logs and artifacts, which do nothing unless actor debugging is on.
+//! `debug` syscalls: logs (into the execution trace) and artifacts, which do nothing unless
+//! actor debugging is on.
 
 use ifvm_interp::HostFunctions;
 
@@ -21,8 +22,8 @@ fn log<B: Store, E: Ext>(c: Ctx<'_, B, E>, msg_off: u32, msg_len: u32) -> SysRes
         .memory
         .slice(msg_off, msg_len)
         .map_err(ExecutionError::from)?;
-    let msg = std::str::from_utf8(msg).or_illegal_argument()?;
-    eprintln!("{msg}");
+    let msg = std::str::from_utf8(msg).or_illegal_argument()?.to_owned();
+    c.host.log(msg);
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Collecting samples: timed runs of vectors and workloads, the fastest time of each charge.
 
 use ifvm_interp::Engine;
+use ifvm_kernel::ExecutionEvent;
 
 use super::{workloads, CalibrateError, Options};
 use crate::observe::{Modes, Observation, ObserveError, RunOutcome};
@@ -56,14 +57,26 @@ pub fn fastest_of(
                     return Err("runs applied different numbers of messages".into());
                 }
                 for (b, o) in best.iter_mut().zip(obs) {
-                    if b.charges != o.charges || b.elapsed.len() != o.elapsed.len() {
+                    let untimed = |t: &[ExecutionEvent]| -> Vec<ExecutionEvent> {
+                        t.iter()
+                            .cloned()
+                            .map(ExecutionEvent::without_elapsed)
+                            .collect()
+                    };
+                    if untimed(&b.trace) != untimed(&o.trace) {
                         return Err("runs charged differently".into());
                     }
-                    for (bt, ot) in b.elapsed.iter_mut().zip(o.elapsed) {
-                        *bt = match (*bt, ot) {
-                            (Some(a), Some(b)) => Some(a.min(b)),
-                            (a, b) => a.or(b),
-                        };
+                    for (be, oe) in b.trace.iter_mut().zip(o.trace) {
+                        if let (
+                            ExecutionEvent::GasCharge { elapsed: bt, .. },
+                            ExecutionEvent::GasCharge { elapsed: ot, .. },
+                        ) = (be, oe)
+                        {
+                            *bt = match (*bt, ot) {
+                                (Some(a), Some(b)) => Some(a.min(b)),
+                                (a, b) => a.or(b),
+                            };
+                        }
                     }
                 }
                 best
@@ -80,7 +93,7 @@ pub fn samples_of(source: &str, observations: &[Observation]) -> Vec<Sample> {
     let gas = |g: ifvm_gas::Gas| g.as_milligas() as f64 / 1000.0;
     let mut out: Vec<Sample> = Vec::new();
     for (message, o) in observations.iter().enumerate() {
-        for (index, (c, t)) in o.charges.iter().zip(&o.elapsed).enumerate() {
+        for (index, (c, t)) in o.charges().enumerate() {
             match t {
                 Some(t) => out.push(Sample {
                     charge: c.name.to_string(),
@@ -235,8 +248,11 @@ mod tests {
                     exit_code: 0,
                     gas_used: 1,
                     return_data: vec![],
-                    charges: vec![GasCharge::new("a", Gas::new(1), Gas::ZERO)],
-                    elapsed: vec![Some(Duration::from_nanos(times.next().unwrap()))],
+                    trace: vec![ExecutionEvent::GasCharge {
+                        charge: GasCharge::new("a", Gas::new(1), Gas::ZERO),
+                        elapsed: Some(Duration::from_nanos(times.next().unwrap())),
+                    }],
+                    timed: true,
                     instructions: None,
                 }],
                 state_root: cid::Cid::default(),
@@ -244,7 +260,8 @@ mod tests {
         })
         .unwrap();
         // The warm-up (900) is discarded; the fastest of 300 and 500 stays.
-        assert_eq!(obs[0].elapsed, [Some(Duration::from_nanos(300))]);
+        let times: Vec<_> = obs[0].charges().map(|(_, t)| t).collect();
+        assert_eq!(times, [Some(Duration::from_nanos(300))]);
         let samples = samples_of("src", &obs);
         assert_eq!(
             samples,
@@ -264,13 +281,19 @@ mod tests {
             exit_code: 0,
             gas_used: 1,
             return_data: vec![],
-            charges: vec![
-                GasCharge::new(GROW, Gas::new(5), Gas::ZERO),
-                GasCharge::new(EXEC, Gas::new(10), Gas::ZERO),
-                GasCharge::new(GROW, Gas::new(90), Gas::ZERO),
-                GasCharge::new("OnSyscall", Gas::new(14), Gas::ZERO),
-            ],
-            elapsed: vec![None, ns(40), None, ns(7)],
+            trace: [
+                (GROW, 5, None),
+                (EXEC, 10, ns(40)),
+                (GROW, 90, None),
+                ("OnSyscall", 14, ns(7)),
+            ]
+            .into_iter()
+            .map(|(name, gas, elapsed)| ExecutionEvent::GasCharge {
+                charge: GasCharge::new(name, Gas::new(gas), Gas::ZERO),
+                elapsed,
+            })
+            .collect(),
+            timed: true,
             instructions: None,
         };
         let samples = samples_of("src", &[obs]);
