@@ -1,13 +1,14 @@
 //! ref-fvm's execution traces (`ApplyRet::exec_trace` of ref-fvm 3.14 and 4.8) as ifvm's
 //! [`ExecutionEvent`]s, so both engines' traces compare event by event. Times (`elapsed`) are
-//! left out: they are the one field that may differ.
+//! left out: they are the one field that may differ. ref-fvm 4.8's conversion is the adapter
+//! crate's (one place for ifvm ⇄ ref-fvm 4 conversions).
 
 use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 use ifvm_gas::{Gas, GasCharge};
-use ifvm_kernel::{ActorState, ExecutionEvent, ExecutionTrace, IpldOperation, SyscallError};
+use ifvm_kernel::{ActorState, ExecutionEvent, ExecutionTrace, SyscallError};
 use num_traits::FromPrimitive;
 
 /// A ref-fvm 3 address (fvm_shared 3) as fvm_shared 4's.
@@ -94,60 +95,7 @@ pub fn from_v3(trace: &[fvm3::trace::ExecutionEvent]) -> ExecutionTrace {
         .collect()
 }
 
-/// ref-fvm 4.8's trace.
+/// ref-fvm 4.8's trace (the adapter crate's conversion, which `IfvmExecutor` is tested with).
 pub fn from_v4(trace: &[fvm4::trace::ExecutionEvent]) -> ExecutionTrace {
-    use fvm4::trace::ExecutionEvent as E;
-    let block = |b: &Option<IpldBlock>| b.clone();
-    trace
-        .iter()
-        .map(|event| match event {
-            E::GasCharge(c) => charge(
-                &c.name,
-                c.compute_gas.as_milligas(),
-                c.other_gas.as_milligas(),
-            ),
-            E::Call {
-                from,
-                to,
-                method,
-                params,
-                value,
-                gas_limit,
-                read_only,
-            } => ExecutionEvent::Call {
-                from: *from,
-                to: *to,
-                method: *method,
-                params: block(params),
-                value: value.clone(),
-                gas_limit: *gas_limit,
-                read_only: *read_only,
-            },
-            E::CallReturn(code, value) => ExecutionEvent::CallReturn {
-                exit_code: *code,
-                value: block(value),
-            },
-            E::CallError(e) => ExecutionEvent::CallError(SyscallError::new(e.1, &e.0)),
-            E::InvokeActor { id, state } => ExecutionEvent::InvokeActor {
-                id: *id,
-                state: ActorState {
-                    code: state.code,
-                    state: state.state,
-                    sequence: state.sequence,
-                    balance: state.balance.clone(),
-                    delegated_address: state.delegated_address,
-                },
-            },
-            E::Log(msg) => ExecutionEvent::Log(msg.clone()),
-            E::Ipld { op, cid, size } => ExecutionEvent::Ipld {
-                op: match op {
-                    fvm4::trace::IpldOperation::Get => IpldOperation::Get,
-                    fvm4::trace::IpldOperation::Put => IpldOperation::Put,
-                },
-                cid: *cid,
-                size: *size,
-            },
-            other => unknown(other),
-        })
-        .collect()
+    ifvm_fvm4_adapter::ifvm_exec_trace(trace)
 }
