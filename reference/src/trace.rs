@@ -3,7 +3,6 @@
 //! left out: they are the one field that may differ. ref-fvm 4.8's conversion is the adapter
 //! crate's (one place for ifvm ⇄ ref-fvm 4 conversions).
 
-use fvm_ipld_encoding::ipld_block::IpldBlock;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
@@ -26,36 +25,21 @@ fn error_number(n: u32) -> ErrorNumber {
     ErrorNumber::from_u32(n).unwrap_or(ErrorNumber::AssertionFailed)
 }
 
-/// A gas charge, without its time.
-fn charge(name: &str, compute_milligas: u64, other_milligas: u64) -> ExecutionEvent {
-    ExecutionEvent::GasCharge {
-        charge: GasCharge::new(
-            name.to_string(),
-            Gas::from_milligas(compute_milligas),
-            Gas::from_milligas(other_milligas),
-        ),
-        elapsed: None,
-    }
-}
-
-/// An event ifvm's type has no counterpart for (ref-fvm's enum is non-exhaustive): it shows in
-/// a comparison as a log line no ifvm trace contains.
-fn unknown(event: &impl std::fmt::Debug) -> ExecutionEvent {
-    ExecutionEvent::Log(format!("unknown ref-fvm event: {event:?}"))
-}
-
-/// ref-fvm 3.14's trace.
+/// ref-fvm 3.14's trace, without times. An event kind ifvm does not know (ref-fvm's enum is
+/// non-exhaustive) becomes a `Log` line no ifvm trace holds.
 pub fn from_v3(trace: &[fvm3::trace::ExecutionEvent]) -> ExecutionTrace {
     use fvm3::trace::ExecutionEvent as E;
-    let block = |b: &Option<IpldBlock>| b.clone();
     trace
         .iter()
         .map(|event| match event {
-            E::GasCharge(c) => charge(
-                &c.name,
-                c.compute_gas.as_milligas(),
-                c.other_gas.as_milligas(),
-            ),
+            E::GasCharge(c) => ExecutionEvent::GasCharge {
+                charge: GasCharge::new(
+                    c.name.to_string(),
+                    Gas::from_milligas(c.compute_gas.as_milligas()),
+                    Gas::from_milligas(c.other_gas.as_milligas()),
+                ),
+                elapsed: None,
+            },
             E::Call {
                 from,
                 to,
@@ -68,14 +52,14 @@ pub fn from_v3(trace: &[fvm3::trace::ExecutionEvent]) -> ExecutionTrace {
                 from: *from,
                 to: address_v3(to),
                 method: *method,
-                params: block(params),
+                params: params.clone(),
                 value: tokens_v3(value),
                 gas_limit: *gas_limit,
                 read_only: *read_only,
             },
             E::CallReturn(code, value) => ExecutionEvent::CallReturn {
                 exit_code: ExitCode::new(code.value()),
-                value: block(value),
+                value: value.clone(),
             },
             E::CallError(e) => {
                 ExecutionEvent::CallError(SyscallError::new(error_number(e.1 as u32), &e.0))
@@ -90,7 +74,7 @@ pub fn from_v3(trace: &[fvm3::trace::ExecutionEvent]) -> ExecutionTrace {
                     delegated_address: state.delegated_address.as_ref().map(address_v3),
                 },
             },
-            other => unknown(other),
+            other => ExecutionEvent::Log(format!("unknown ref-fvm event: {other:?}")),
         })
         .collect()
 }

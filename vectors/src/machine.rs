@@ -92,14 +92,17 @@ impl MachineParams {
     }
 
     /// An ifvm executor with these parameters over `store`, on `engine` (whose module cache it
-    /// shares).
+    /// shares); with `tracing`, receipts carry whole execution traces.
     pub fn executor<B: Store, E: Ext>(
         &self,
         engine: &Engine,
         store: B,
         externs: E,
+        tracing: bool,
     ) -> Result<Executor<B, E>, BuildError> {
-        Ok(executor(self.default_context()?, engine, store, externs)?)
+        let mut context = self.default_context()?;
+        context.tracing = tracing;
+        Ok(executor(context, engine, store, externs)?)
     }
 }
 

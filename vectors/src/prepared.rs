@@ -11,7 +11,7 @@ use ifvm_kernel::{Executor, TOTAL_FILECOIN};
 use crate::bundles::BundleSet;
 use crate::externs::{ReplayExterns, Unrecorded};
 use crate::genesis::GenesisState;
-use crate::machine::{executor, timestamp, MachineParams};
+use crate::machine::{timestamp, MachineParams};
 use crate::message::decode_message;
 use crate::schema::{MessageVector, RandomnessMatch, Variant};
 use crate::store::{CollectingStore, RunStore, SharedBlocks};
@@ -155,18 +155,14 @@ impl PreparedVariant {
     }
 
     /// An ifvm executor at the variant's pre-state, on `engine` (whose module cache it shares),
-    /// with [`externs`](Self::externs); with `tracing`, receipts carry gas traces.
+    /// with [`externs`](Self::externs); with `tracing`, receipts carry whole execution traces.
     pub fn ifvm_executor(
         &self,
         engine: &Engine,
         tracing: bool,
     ) -> Result<Executor<RunStore, ReplayExterns>, PrepareError> {
-        let mut context = self
-            .params
-            .default_context()
-            .map_err(|e| PrepareError::Machine(e.to_string()))?;
-        context.tracing = tracing;
-        executor(context, engine, self.store(), self.externs())
+        self.params
+            .executor(engine, self.store(), self.externs(), tracing)
             .map_err(|e| PrepareError::Machine(e.to_string()))
     }
 }

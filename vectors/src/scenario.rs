@@ -191,10 +191,8 @@ impl Setup {
         engine: &Engine,
         tracing: bool,
     ) -> Result<Executor<RunStore, DeterministicExterns>, String> {
-        let params = self.params();
-        let mut context = params.default_context().map_err(|e| e.to_string())?;
-        context.tracing = tracing;
-        crate::machine::executor(context, engine, self.state.store(), DeterministicExterns)
+        self.params()
+            .executor(engine, self.state.store(), DeterministicExterns, tracing)
             .map_err(|e| e.to_string())
     }
 }

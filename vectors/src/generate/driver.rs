@@ -50,6 +50,7 @@ impl<'a> Driver<'a> {
                 engine,
                 net.state.store(),
                 ReplayExterns::new(Vec::new(), Unrecorded::Derived),
+                false,
             )
             .map_err(|e| err(&e))?;
         Ok(Self {

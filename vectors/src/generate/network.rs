@@ -209,6 +209,7 @@ fn construct(
             engine,
             state.store(),
             ReplayExterns::new(Vec::new(), Unrecorded::Derived),
+            false,
         )
         .map_err(GenesisError::from_display)?;
     for (sequence, s) in singletons.iter().enumerate() {

@@ -28,7 +28,7 @@ fn builtin_actors_import_only_linked_syscalls() {
         let params = MachineParams::new(nv, 0, state.root).unwrap();
         let engine = ifvm_vectors::engine(nv).unwrap();
         let exec = params
-            .executor(&engine, state.store(), DeterministicExterns)
+            .executor(&engine, state.store(), DeterministicExterns, false)
             .unwrap();
         let machine = exec.machine();
         assert_eq!(machine.manifest().entries(), manifest.entries(), "nv{nv}");

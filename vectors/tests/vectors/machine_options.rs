@@ -12,7 +12,9 @@ use fvm_shared::error::ExitCode;
 use fvm_shared::message::Message;
 use ifvm_kernel::{preload_all, AcceptAllProofs, ApplyKind, EnginePool, Executor, Machine};
 use ifvm_vectors::schema::MessageVector;
-use ifvm_vectors::{data, executor, threads, BundleSet, Genesis, PreparedVariant, Setup};
+use ifvm_vectors::{
+    apply_each, data, executor, threads, BundleSet, Genesis, PreparedVariant, Setup,
+};
 use multihash_codetable::{Code, MultihashDigest};
 
 /// The network these tests run at.
@@ -67,20 +69,12 @@ fn a_pooled_executor_on_a_preloaded_bundle_matches_the_vector() {
     )
     .expect("a machine");
     let mut exec = Executor::pooled(machine, pool.clone());
-    let receipts = threads::with_stack(|| {
-        v.messages
-            .iter()
-            .map(|(msg, len)| {
-                let ret = exec
-                    .execute_message(msg.clone(), ApplyKind::Explicit, *len)
-                    .expect("applies");
-                (ret.msg_receipt.exit_code.value(), ret.msg_receipt.gas_used)
-            })
-            .collect::<Vec<_>>()
-    });
+    let results = threads::with_stack(|| apply_each(&mut exec, v.messages.iter().cloned()))
+        .expect("the messages apply");
+    let receipts: Vec<(u32, u64)> = results.iter().map(|r| (r.exit_code, r.gas_used)).collect();
     let expected: Vec<(u32, u64)> = v.expected.iter().map(|(c, _, g)| (*c, *g)).collect();
     assert_eq!(receipts, expected);
-    assert_eq!(exec.flush().expect("flushes"), v.expected_root);
+    assert_eq!(results.last().map(|r| r.state_root), Some(v.expected_root));
     assert_eq!(pool.running(), 0, "every message gave its slot back");
 }
 
