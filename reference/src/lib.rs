@@ -1,5 +1,5 @@
-//! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 3.14 (nv18–nv20) and
-//! ref-fvm 4.8 (nv21–nv29) through its public API, with the same machine parameters
+//! ref-fvm as the reference: runs vector variants on ref-fvm 2.12 (nv17), and scenarios and
+//! vector variants on ref-fvm 3.14 (nv18–nv20) and ref-fvm 4.8 (nv21–nv29) through its public API, with the same machine parameters
 //! ([`ifvm_vectors::MachineParams`]) and externs as ifvm, so results can be compared field by
 //! field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
 //! it.
@@ -8,6 +8,7 @@ pub mod accept_proofs;
 pub mod differential;
 pub mod externs;
 pub mod trace;
+pub mod v2;
 pub mod v3;
 pub mod v4;
 
@@ -84,6 +85,7 @@ pub fn abi_of(nv: u32) -> anyhow::Result<Abi> {
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
     let messages = variant.messages.iter().cloned();
     match abi_of(variant.params.nv)? {
+        Abi::V2 => v2::run_variant(variant),
         Abi::V3 => {
             let mut exec = v3::variant_executor(variant, shared_engines(), Tracing::On)?;
             apply_each!(exec, messages, v3::apply, trace::from_v3)
@@ -99,6 +101,7 @@ pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResul
 pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     let messages = setup.decoded_messages();
     match abi_of(setup.nv)? {
+        Abi::V2 => anyhow::bail!("no nv17 scenarios: the generator builds nv21+ networks"),
         Abi::V3 => {
             let mut exec = v3::setup_executor(setup, shared_engines(), Tracing::On)?;
             apply_each!(exec, messages, v3::apply, trace::from_v3)

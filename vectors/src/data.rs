@@ -39,6 +39,11 @@ pub fn vectors_dir() -> PathBuf {
     env_or(VECTORS_VAR, "../shared/fvm-test-vectors/corpus")
 }
 
+/// The Shark (nv17) part of the conformance vectors.
+pub fn shark_dir() -> PathBuf {
+    vectors_dir().join("extracted/0001-shark-01")
+}
+
 /// The Hygge (nv18) part of the conformance vectors.
 pub fn hygge_dir() -> PathBuf {
     vectors_dir().join("extracted/0002-hygge-01")

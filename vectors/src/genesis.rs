@@ -7,6 +7,7 @@ use fvm_ipld_encoding::{CborStore, IPLD_RAW};
 use fvm_ipld_hamt::Hamt;
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
+use fvm_shared::state::StateTreeVersion;
 use fvm_shared::{ActorID, HAMT_BIT_WIDTH};
 use ifvm_actors::state::{AccountState, InitState, SystemState};
 use ifvm_actors::{
@@ -70,7 +71,14 @@ impl Genesis {
         let store = RunStore::new(vec![bundle.clone()]);
         let manifest_cid = ifvm_actors::bundle_manifest_cid(&store, bundle_root).map_err(err)?;
         let manifest = Manifest::load(&store, &manifest_cid).map_err(err)?;
-        let mut tree = StateTree::new(store).map_err(err)?;
+        // Bundles before actors v10 (no Ethereum actors) run on nv17, whose state tree is
+        // version 4; later ones on version 5.
+        let version = if manifest.code_by_name("eam").is_some() {
+            StateTreeVersion::V5
+        } else {
+            StateTreeVersion::V4
+        };
+        let mut tree = StateTree::new_with_version(store, version).map_err(err)?;
         let system = tree
             .store()
             .put_cbor(

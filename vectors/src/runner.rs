@@ -1,12 +1,13 @@
 //! Running vectors: one machine per variant, every receipt and the final state root compared.
 
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use cid::Cid;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_interp::Engine;
-use ifvm_kernel::{ApplyKind, ExecutionTrace, Executor, NetworkConfig};
+use ifvm_kernel::{ApplyKind, EnginePool, ExecutionTrace, Executor, NetworkConfig};
 
 use crate::bundles::BundleSet;
 use crate::explain::{diff_states, ActorDiff};
@@ -102,10 +103,11 @@ pub struct RunnerOptions {
     pub ignore_circ_supply: bool,
 }
 
-/// Runs vectors with shared bundles and a shared engine.
+/// Runs vectors with shared bundles and shared engines (one per engine configuration: ref-fvm
+/// 2's network versions meter Wasm differently from later ones).
 pub struct Runner {
     bundles: BundleSet,
-    engine: Engine,
+    engines: EnginePool,
     options: RunnerOptions,
 }
 
@@ -117,19 +119,18 @@ impl Runner {
 
     /// A runner with `options`.
     pub fn with_options(bundles: BundleSet, options: RunnerOptions) -> Self {
-        let nc = NetworkConfig::new(NetworkVersion::V18).expect("nv18 is supported");
-        let mut config = nc.engine_config();
-        config.compilation = options.compilation;
         Self {
             bundles,
-            engine: Engine::new(config),
+            engines: EnginePool::new(NonZeroUsize::MIN),
             options,
         }
     }
 
-    /// The engine (and its module cache) runs share.
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// The engine (and its module cache) the runs of `network` share.
+    fn engine(&self, network: &NetworkConfig) -> Engine {
+        let mut config = network.engine_config();
+        config.compilation = self.options.compilation;
+        self.engines.engine(&config)
     }
 
     /// Runs every variant of the vector in `path`, and says what it lacks of the schema.
@@ -189,14 +190,15 @@ impl Runner {
     }
 
     fn run_variant(&self, vector: &MessageVector, variant: &Variant, tracing: bool) -> Outcome {
-        if let Err(e) = NetworkConfig::new(NetworkVersion::from(variant.nv)) {
-            return Outcome::Skipped(format!("{e} (ifvm runs nv18 to nv29)"));
-        }
+        let network = match NetworkConfig::new(NetworkVersion::from(variant.nv)) {
+            Ok(network) => network,
+            Err(e) => return Outcome::Skipped(format!("{e} (ifvm runs nv17 to nv29)")),
+        };
         let prepared = match self.prepare(vector, variant) {
             Ok(p) => p,
             Err(e) => return failed(e),
         };
-        let mut exec = match prepared.ifvm_executor(&self.engine, tracing) {
+        let mut exec = match prepared.ifvm_executor(&self.engine(&network), tracing) {
             Ok(e) => e,
             Err(e) => return failed(e.to_string()),
         };

@@ -15,11 +15,12 @@ pub enum BuiltinActor {
     Init,
     /// `account`
     Account,
-    /// `placeholder`: an f4 address that received funds before its actor was deployed.
+    /// `placeholder`: an f4 address that received funds before its actor was deployed (actors
+    /// v10 and later).
     Placeholder,
-    /// `eam`
+    /// `eam` (actors v10 and later)
     Eam,
-    /// `ethaccount`
+    /// `ethaccount` (actors v10 and later)
     EthAccount,
 }
 
@@ -44,6 +45,11 @@ impl BuiltinActor {
             Self::EthAccount => "ethaccount",
         }
     }
+
+    /// Whether every bundle has the actor (the Ethereum actors came with actors v10).
+    fn in_every_bundle(self) -> bool {
+        matches!(self, Self::System | Self::Init | Self::Account)
+    }
 }
 
 /// A manifest cannot be loaded.
@@ -66,7 +72,9 @@ pub enum ManifestError {
 }
 
 /// The builtin-actors manifest: an ordered list of `(name, code CID)`. An actor's type ID is its
-/// 1-based position in the list (what the `get_builtin_actor_type` syscall returns).
+/// 1-based position in the list (what the `get_builtin_actor_type` syscall returns). A bundle
+/// before actors v10 has no Ethereum actors: their [`code`](Self::code) is then the default CID,
+/// which no actor has.
 #[derive(Clone, Debug)]
 pub struct Manifest {
     entries: Vec<(String, Cid)>,
@@ -110,7 +118,11 @@ impl Manifest {
         };
         let mut required = [Cid::default(); 6];
         for (slot, actor) in required.iter_mut().zip(BuiltinActor::ALL) {
-            *slot = find(actor)?;
+            match find(actor) {
+                Ok(code) => *slot = code,
+                Err(e) if actor.in_every_bundle() => return Err(e),
+                Err(_) => {}
+            }
         }
         Ok(Self {
             entries,

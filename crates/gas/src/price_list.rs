@@ -1,16 +1,18 @@
 //! Prices of every operation the VM charges for, per network version.
 //!
 //! One [`PriceList`] type serves every network version. Fields that only one generation of
-//! ref-fvm has (3.x for nv18–nv20, 4.x for nv21+) are zero in the other, and the charge
-//! functions of both generations are provided; the kernel calls the ones of the ABI it runs.
-//! Charge names are ref-fvm's, so traces can be compared line by line.
+//! ref-fvm has (2.x for nv16–nv17, 3.x for nv18–nv20, 4.x for nv21+) are zero in the others,
+//! and the charge functions of every generation are provided; the kernel calls the ones of the
+//! ABI it runs. Charge names are ref-fvm's, so traces can be compared line by line.
 //!
-//! Naming: a charge function that only one ABI uses carries that ABI as a suffix (`_v3` for
-//! ref-fvm 3's form, `_v4` for ref-fvm 4's, e.g. [`PriceList::on_block_create_v3`] and
+//! Naming: a charge function that only one ABI uses carries that ABI as a suffix (`_v2` for
+//! ref-fvm 2's form, `_v3` for ref-fvm 3's, `_v4` for ref-fvm 4's, e.g.
+//! [`PriceList::on_block_create_v2`], [`PriceList::on_block_create_v3`] and
 //! [`PriceList::on_block_create_v4`]); a function without a suffix is charged by every ABI. The
 //! kernel's operations and the syscall bindings follow the same rule.
 
 mod hygge;
+mod skyr;
 mod teep;
 mod watermelon;
 
@@ -113,6 +115,16 @@ pub struct PriceList {
     pub(crate) on_chain_return_storage: ScalingCost,
     pub(crate) send_transfer_funds: Gas,
     pub(crate) send_invoke_method: Gas,
+    /// v2 only: the price of every send.
+    pub(crate) send_base: Gas,
+    /// v2 only: added for a value transfer to method 0.
+    pub(crate) send_transfer_only_premium: Gas,
+    /// v2 only: added for a send to a method other than 0, in milligas; negative in Skyr.
+    pub(crate) send_invoke_method_v2_milligas: i64,
+    /// v2 only: the compute part of creating an actor.
+    pub(crate) create_actor_compute: Gas,
+    /// v2 only: what deleting an actor gives back.
+    pub(crate) delete_actor_refund: Gas,
     pub(crate) address_lookup: Gas,
     pub(crate) address_assignment: Gas,
     pub(crate) actor_lookup: Gas,
@@ -123,6 +135,8 @@ pub struct PriceList {
     pub(crate) secp256k1_recover_cost: Gas,
     pub(crate) bls_pairing_cost: Gas,
     pub(crate) bls_hashing_cost: ScalingCost,
+    /// v2 only: the flat price of hashing, whatever the function and length.
+    pub(crate) hashing_base: Gas,
     pub(crate) hashing_sha2_256: ScalingCost,
     pub(crate) hashing_blake2b_256: ScalingCost,
     pub(crate) hashing_blake2b_512: ScalingCost,
@@ -132,7 +146,7 @@ pub struct PriceList {
     pub(crate) tipset_cid_latest: Gas,
     /// v3 only.
     pub(crate) tipset_cid_historical: Gas,
-    /// v3 only.
+    /// v2 and v3.
     pub(crate) get_randomness_seed: Gas,
     /// v4 only.
     pub(crate) lookback_cost: ScalingCost,
@@ -170,14 +184,16 @@ pub struct PriceList {
     pub(crate) ipld_link_checked: Gas,
 }
 
+static SKYR: PriceList = skyr::PRICES;
 static HYGGE: PriceList = hygge::PRICES;
 static WATERMELON: PriceList = watermelon::PRICES;
 static TEEP: PriceList = teep::PRICES;
 
 /// The price list of a network version, or `None` if ifvm does not support it (supported:
-/// nv18–nv29).
+/// nv16–nv29; nv15's price list, ref-fvm 2's `OH_SNAP_PRICES`, is not provided).
 pub fn price_list_for(network_version: u32) -> Option<&'static PriceList> {
     match network_version {
+        16..=17 => Some(&SKYR),
         18..=20 => Some(&HYGGE),
         21..=24 => Some(&WATERMELON),
         25..=29 => Some(&TEEP),
@@ -203,13 +219,61 @@ impl PriceList {
         self.preloaded_actors
     }
 
-    /// Storing a message of `msg_size` bytes on chain, plus updating the sender's actor.
+    /// Storing a message of `msg_size` bytes on chain, plus updating the sender's actor (every
+    /// ABI; ref-fvm 2 charges no actor update, its price is zero in Skyr).
     pub fn on_chain_message(&self, msg_size: usize) -> GasCharge {
         GasCharge::new(
             "OnChainMessage",
             self.on_chain_message_compute.apply(n(msg_size)),
             self.actor_update + self.on_chain_message_storage.apply(n(msg_size)),
         )
+    }
+
+    /// Storing the top-level return value of `return_size` bytes on chain (v2 ABI; charged by
+    /// the executor, on success only).
+    pub fn on_chain_return_value_v2(&self, return_size: usize) -> GasCharge {
+        GasCharge::new(
+            "OnChainReturnValue",
+            self.on_chain_return_compute.apply(n(return_size)),
+            self.on_chain_return_storage.apply(n(return_size)),
+        )
+    }
+
+    /// Every send (v2 ABI), method 0 included: the send base, plus the transfer price (and, to
+    /// method 0, the transfer-only premium) if value is transferred, plus the invocation price
+    /// (negative in Skyr) if `method` is not 0. Computed in signed milligas as ref-fvm 2 does;
+    /// the result is positive in every ref-fvm 2 price list (and would clamp at zero).
+    pub fn on_method_invocation_v2(&self, value_is_nonzero: bool, method: u64) -> GasCharge {
+        let mg = |g: Gas| i128::from(g.as_milligas());
+        let mut milligas = mg(self.send_base);
+        if value_is_nonzero {
+            milligas += mg(self.send_transfer_funds);
+            if method == 0 {
+                milligas += mg(self.send_transfer_only_premium);
+            }
+        }
+        if method != 0 {
+            milligas += i128::from(self.send_invoke_method_v2_milligas);
+        }
+        let gas = Gas::from_milligas(u64::try_from(milligas.max(0)).unwrap_or(u64::MAX));
+        GasCharge::new("OnMethodInvocation", gas, Gas::ZERO)
+    }
+
+    /// Creating an actor (v2 ABI): compute, and storage for the new actor's state-tree entry.
+    pub fn on_create_actor_v2(&self) -> GasCharge {
+        GasCharge::new(
+            "OnCreateActor",
+            self.create_actor_compute,
+            self.actor_create_storage,
+        )
+    }
+
+    /// The gas deleting an actor gives back (v2 ABI). ref-fvm 2 charges `OnDeleteActor` with a
+    /// *negative* storage amount (−76 × 1300 = −98 800 gas in Skyr), which its signed gas
+    /// tracker simply adds; this returns that amount's magnitude, for the kernel to subtract
+    /// from the gas used. Zero in the price lists of ref-fvm 3 and 4.
+    pub fn on_delete_actor_refund_v2(&self) -> Gas {
+        self.delete_actor_refund
     }
 
     /// Transferring funds.
@@ -270,7 +334,7 @@ impl PriceList {
         GasCharge::new("OnSyscall", self.wasm_rules.host_call_cost, Gas::ZERO)
     }
 
-    /// Creating an actor; `new_address` when an address is also assigned to it.
+    /// Creating an actor; `new_address` when an address is also assigned to it (v3 and v4).
     pub fn on_create_actor(&self, new_address: bool) -> GasCharge {
         let mut gas = self.actor_create_storage;
         if new_address {
@@ -279,18 +343,27 @@ impl PriceList {
         GasCharge::new("OnCreateActor", Gas::ZERO, gas)
     }
 
-    /// Deleting an actor.
+    /// Deleting an actor (v3 and v4: free; see [`Self::on_delete_actor_refund_v2`] for v2).
     pub fn on_delete_actor(&self) -> GasCharge {
         GasCharge::new("OnDeleteActor", Gas::ZERO, Gas::ZERO)
     }
 
-    /// Verifying a signature over `data_len` bytes.
+    /// Verifying a signature over `data_len` bytes (v3 and v4).
     pub fn on_verify_signature(&self, kind: SignatureKind, data_len: usize) -> GasCharge {
         let cost = match kind {
             SignatureKind::Secp256k1 => self.sig_secp256k1,
             SignatureKind::Bls => self.sig_bls,
         };
         GasCharge::new("OnVerifySignature", cost.apply(n(data_len)), Gas::ZERO)
+    }
+
+    /// Verifying a signature (v2 ABI): a flat price per scheme, whatever the data's length.
+    pub fn on_verify_signature_v2(&self, kind: SignatureKind) -> GasCharge {
+        let cost = match kind {
+            SignatureKind::Secp256k1 => self.sig_secp256k1,
+            SignatureKind::Bls => self.sig_bls,
+        };
+        GasCharge::new("OnVerifySignature", cost.flat, Gas::ZERO)
     }
 
     /// Verifying a BLS aggregate of `num_sigs` signatures over `data_len` bytes in all (v4).
@@ -323,13 +396,18 @@ impl PriceList {
         }
     }
 
-    /// Hashing `data_len` bytes.
+    /// Hashing `data_len` bytes (v3 and v4).
     pub fn on_hashing(&self, hasher: HashFunction, data_len: usize) -> GasCharge {
         GasCharge::new(
             "OnHashing",
             self.hashing_cost(hasher).apply(n(data_len)),
             Gas::ZERO,
         )
+    }
+
+    /// Hashing (v2 ABI): a flat price, whatever the hash function and the data's length.
+    pub fn on_hashing_v2(&self) -> GasCharge {
+        GasCharge::new("OnHashing", self.hashing_base, Gas::ZERO)
     }
 
     /// Validating `len` bytes of UTF-8 (v4).
@@ -399,13 +477,21 @@ impl PriceList {
         )
     }
 
-    /// Verifying a consensus fault.
+    /// Verifying a consensus fault. In Skyr this includes ref-fvm 2's extern cost (516 422 gas in
+    /// all), which ref-fvm 2 books as compute gas and this as other gas: the total is the same.
     pub fn on_verify_consensus_fault(&self) -> GasCharge {
         GasCharge::new(
             "OnVerifyConsensusFault",
             Gas::ZERO,
             self.verify_consensus_fault,
         )
+    }
+
+    /// Drawing randomness with `entropy_len` bytes of entropy (v2 ABI): the extern cost. ref-fvm
+    /// 2's per-byte randomness price is zero in every price list it has, so the length does not
+    /// matter.
+    pub fn on_get_randomness_v2(&self, _entropy_len: usize) -> GasCharge {
+        GasCharge::new("OnGetRandomness", self.get_randomness_seed, Gas::ZERO)
     }
 
     /// Drawing randomness with `entropy_size` bytes of entropy (v3).
@@ -427,13 +513,24 @@ impl PriceList {
         )
     }
 
-    /// Opening a block, independent of its size.
+    /// Opening a block, independent of its size. In Skyr this is ref-fvm 2's extern cost plus
+    /// block-open base (135 617 gas), which ref-fvm 2 books as compute gas and this as other gas:
+    /// the total is the same.
     pub fn on_block_open_base(&self) -> GasCharge {
         GasCharge::new(
             "OnBlockOpenBase",
             self.ipld_link_checked,
             self.block_open.flat,
         )
+    }
+
+    /// Opening a block of `data_size` bytes, per byte (v2 ABI): memory retention plus copying,
+    /// all compute (10.5 gas per byte in Skyr).
+    pub fn on_block_open_per_byte_v2(&self, data_size: usize) -> GasCharge {
+        let size = n(data_size);
+        let compute =
+            self.block_memory_retention_minimum.apply(size) + self.block_memcpy.apply(size);
+        GasCharge::new("OnBlockOpenPerByte", compute, Gas::ZERO)
     }
 
     /// Opening a block of `data_size` bytes, per byte (v3).
@@ -467,6 +564,15 @@ impl PriceList {
         )
     }
 
+    /// Creating a block of `data_size` bytes (v2 ABI): memory retention plus copying, all
+    /// compute (10.5 gas per byte in Skyr).
+    pub fn on_block_create_v2(&self, data_size: usize) -> GasCharge {
+        let size = n(data_size);
+        let compute =
+            self.block_memory_retention_minimum.apply(size) + self.block_memcpy.apply(size);
+        GasCharge::new("OnBlockCreate", compute, Gas::ZERO)
+    }
+
     /// Creating a block of `data_size` bytes (v3).
     pub fn on_block_create_v3(&self, data_size: usize) -> GasCharge {
         self.on_block_create_v4(data_size, 0)
@@ -482,7 +588,18 @@ impl PriceList {
         GasCharge::new("OnBlockCreate", compute, surcharge)
     }
 
-    /// Linking (hashing and persisting) a block of `data_size` bytes.
+    /// Linking (hashing and persisting) a block of `data_size` bytes (v2 ABI): a base price and
+    /// two copies as compute, storage per byte.
+    pub fn on_block_link_v2(&self, data_size: usize) -> GasCharge {
+        let size = n(data_size);
+        GasCharge::new(
+            "OnBlockLink",
+            self.block_persist_compute + self.block_memcpy.apply(size) * 2u32,
+            self.block_persist_storage.apply(size),
+        )
+    }
+
+    /// Linking (hashing and persisting) a block of `data_size` bytes (v3 and v4).
     pub fn on_block_link(&self, hasher: HashFunction, data_size: usize) -> GasCharge {
         let size = n(data_size);
         let initial_compute = self.block_memcpy.apply(size)
@@ -700,9 +817,103 @@ mod tests {
         for nv in 0..40 {
             assert_eq!(
                 price_list_for(nv).is_some(),
-                (18..=29).contains(&nv),
+                (16..=29).contains(&nv),
                 "nv{nv}"
             );
+        }
+    }
+
+    /// Skyr's charges against ref-fvm 2.12's formulas evaluated by hand (fvm-2.12.2
+    /// `gas/price_list.rs`, `SKYR_PRICES`).
+    #[test]
+    fn skyr_charges() {
+        let g = Gas::new;
+        for nv in [16, 17] {
+            let p = price_list_for(nv).unwrap();
+            let m = p.on_chain_message(100);
+            assert_eq!(m.name, "OnChainMessage");
+            assert_eq!(m.compute_gas, g(38863));
+            assert_eq!(m.total(), g(85663 + 1300 * 100));
+            assert_eq!(p.on_chain_message(0).total(), g(85663));
+            let r = p.on_chain_return_value_v2(10);
+            assert_eq!(
+                (r.name.as_ref(), r.total()),
+                ("OnChainReturnValue", g(13000))
+            );
+            for (value, method, gas) in [
+                (false, 0, 29233),
+                (false, 2, 23856),
+                (true, 0, 216405),
+                (true, 2, 51356),
+            ] {
+                let c = p.on_method_invocation_v2(value, method);
+                assert_eq!(c.name, "OnMethodInvocation");
+                assert_eq!(c.total(), g(gas), "value {value}, method {method}");
+            }
+            let c = p.on_create_actor_v2();
+            assert_eq!(c.name, "OnCreateActor");
+            assert_eq!((c.compute_gas, c.other_gas), (g(1108454), g(98800)));
+            assert_eq!(p.on_delete_actor_refund_v2(), g(98800));
+            let sig = |k| p.on_verify_signature_v2(k).total();
+            assert_eq!(sig(SignatureKind::Bls), g(16598605));
+            assert_eq!(sig(SignatureKind::Secp256k1), g(1637292));
+            assert_eq!(p.on_recover_secp_public_key().total(), g(1637292));
+            assert_eq!(p.on_hashing_v2().total(), g(31355));
+            assert_eq!(p.on_compute_unsealed_sector_cid().total(), g(98647));
+            assert_eq!(p.on_verify_seal().total(), g(2000));
+            assert_eq!(
+                p.on_verify_aggregate_seals(8, 4).total(),
+                g(449900 * 4 + 103994170)
+            );
+            assert_eq!(
+                p.on_verify_aggregate_seals(9, 410).total(),
+                g(359272 * 410 + 509880640)
+            );
+            // Unknown seal types are priced as StackedDRG32GiBV1P1.
+            assert_eq!(
+                p.on_verify_aggregate_seals(3, 7).total(),
+                g(449900 * 7 + 112356810)
+            );
+            assert_eq!(p.on_verify_replica_update().total(), g(36316136));
+            assert_eq!(
+                p.on_verify_post(Some(8), 3).total(),
+                g(117680921 + 3 * 43780)
+            );
+            // V1P1 types are unknown to ref-fvm 2: priced as 512MiB V1, like no proof at all.
+            assert_eq!(p.on_verify_post(Some(13), 1).total(), g(117680921 + 43780));
+            assert_eq!(p.on_verify_post(None, 0).total(), g(117680921));
+            assert_eq!(p.on_verify_consensus_fault().total(), g(516422));
+            assert_eq!(p.on_get_randomness_v2(32).total(), g(21000));
+            assert_eq!(p.on_block_open_base().total(), g(135617));
+            let open = p.on_block_open_per_byte_v2(1);
+            assert_eq!(open.name, "OnBlockOpenPerByte");
+            assert_eq!(open.total(), Gas::from_milligas(10500));
+            assert_eq!(p.on_block_open_per_byte_v2(1000).total(), g(10500));
+            assert_eq!(p.on_block_read(3).total(), Gas::from_milligas(1500));
+            assert_eq!(p.on_block_create_v2(2).total(), g(21));
+            let link = p.on_block_link_v2(100);
+            assert_eq!(link.name, "OnBlockLink");
+            assert_eq!(
+                (link.compute_gas, link.other_gas),
+                (g(353640 + 100), g(130000))
+            );
+            assert_eq!(p.on_block_stat().total(), Gas::ZERO);
+            assert_eq!(p.on_syscall().total(), g(14000));
+            // No state-access charges in ref-fvm 2.
+            assert_eq!(p.on_actor_update().total(), Gas::ZERO);
+            assert_eq!(p.on_actor_lookup().total(), Gas::ZERO);
+            let w = p.wasm_rules();
+            assert_eq!(w.metering(), crate::Metering::Fvm2);
+            assert_eq!(w.init_memory_gas(65536), Gas::ZERO);
+            assert_eq!(w.grow_memory_gas(65536), Gas::ZERO);
+            assert_eq!(w.init_table_gas(10), Gas::ZERO);
+        }
+        // The other ABIs' lists have no ref-fvm 2 prices.
+        for nv in 18..=29 {
+            let p = price_list_for(nv).unwrap();
+            assert_eq!(p.on_delete_actor_refund_v2(), Gas::ZERO);
+            assert_eq!(p.on_hashing_v2().total(), Gas::ZERO);
+            assert_eq!(p.wasm_rules().metering(), crate::Metering::Fvm3);
         }
     }
 

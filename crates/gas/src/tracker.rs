@@ -152,6 +152,13 @@ impl GasTracker {
         }
     }
 
+    /// Gives `gas` back: ref-fvm 2's negative charges (its gas is signed). Gas used saturates
+    /// at zero, where ref-fvm 2's would go negative; no message reaches that, as every
+    /// explicit message first pays its inclusion, which exceeds any single refund. Not traced.
+    pub fn refund(&mut self, gas: Gas) {
+        self.used -= gas;
+    }
+
     /// Starts a nested limit: `min(new_limit, available)`, with nothing used yet.
     pub fn push_limit(&mut self, new_limit: Gas) {
         self.snapshots.push(Snapshot {

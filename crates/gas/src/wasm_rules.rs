@@ -1,5 +1,9 @@
 //! Wasm execution prices: per-instruction rules for the metering instrumenter, and the prices of
 //! memory and tables.
+//!
+//! Two generations of `fvm-wasm-instrument` meter FVM modules, and they differ in ways consensus
+//! sees (see [`Metering`]); [`WasmGasPrices`] records which one its prices are for, and implements
+//! the `Rules` trait of both (with the `std` feature).
 
 use crate::Gas;
 
@@ -9,11 +13,48 @@ pub const TABLE_ELEMENT_SIZE: u32 = 8;
 /// Bytes in a Wasm memory page.
 pub const WASM_PAGE_SIZE: u32 = 65536;
 
+/// The generation of Wasm metering a [`WasmGasPrices`] is for: which `fvm-wasm-instrument`
+/// instruments modules, and what instantiation charges.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Hash)]
+pub enum Metering {
+    /// ref-fvm 2 (nv16–nv17): `fvm-wasm-instrument` 0.2 on parity-wasm (sign extension,
+    /// saturating float-to-int and table instructions other than `table.init`/`table.copy` are
+    /// rejected), its stack limiter counting every declared local, the imported gas global
+    /// named `gas.gas_couner` (sic), a flat price per instruction (`memory.grow` and bulk memory
+    /// included; no per-byte or per-page charges), and nothing charged at instantiation.
+    Fvm2,
+    /// ref-fvm 3 and 4 (nv18 on): `fvm-wasm-instrument` 0.4 on wasmparser, the gas global
+    /// `gas.gas_counter`, per-byte prices for memory growth and bulk memory, and the initial
+    /// memory and table charged at instantiation.
+    Fvm3,
+}
+
+impl Metering {
+    /// The field name under which the instrumented module imports its gas global from the
+    /// `gas` module: `"gas_couner"` (0.2's misspelling, which ref-fvm 2 binds) or
+    /// `"gas_counter"`.
+    pub const fn gas_counter_name(self) -> &'static str {
+        match self {
+            Metering::Fvm2 => "gas_couner",
+            Metering::Fvm3 => "gas_counter",
+        }
+    }
+
+    /// True if instantiating a module charges for its initial memory (`wasm_memory_init`) and
+    /// table (`wasm_table_init`) and for the Wasm its start function executes (ref-fvm 3 and 4).
+    /// ref-fvm 2 charges nothing at instantiation: its instances start with the gas global at
+    /// zero, so a start function that executes any priced instruction traps.
+    pub const fn charges_instantiation(self) -> bool {
+        matches!(self, Metering::Fvm3)
+    }
+}
+
 /// Prices of Wasm execution, identical to ref-fvm's `WasmGasPrices`.
 ///
-/// With the `std` feature this implements `fvm_wasm_instrument::gas_metering::Rules`, pricing
-/// every instruction exactly as ref-fvm does and rejecting the same instructions (exceptions,
-/// tail calls, reference instructions, atomics, SIMD).
+/// With the `std` feature this implements `fvm_wasm_instrument::gas_metering::Rules` (0.4),
+/// pricing every instruction exactly as ref-fvm 3 and 4 do and rejecting the same instructions
+/// (exceptions, tail calls, reference instructions, atomics, SIMD), and 0.2's `Rules`, pricing as
+/// ref-fvm 2 does. Which one applies is [`metering`](Self::metering).
 #[derive(Clone, Debug, Eq, PartialEq, Hash)]
 pub struct WasmGasPrices {
     pub(crate) instruction_default: Gas,
@@ -27,6 +68,7 @@ pub struct WasmGasPrices {
     pub(crate) memory_access_cost: Gas,
     pub(crate) memory_copy_per_byte_cost: Gas,
     pub(crate) host_call_cost: Gas,
+    pub(crate) metering: Metering,
 }
 
 impl WasmGasPrices {
@@ -49,6 +91,11 @@ impl WasmGasPrices {
     /// The fixed cost of every call from Wasm into the host.
     pub fn host_call_cost(&self) -> Gas {
         self.host_call_cost
+    }
+
+    /// The metering generation these prices are for.
+    pub fn metering(&self) -> Metering {
+        self.metering
     }
 }
 
@@ -199,6 +246,33 @@ mod rules {
 
         fn linear_calc_cost(&self) -> u64 {
             0
+        }
+    }
+}
+
+/// `fvm-wasm-instrument` 0.2's rules, as ref-fvm 2 defines them: `nop`, `drop`, `block`, `loop`,
+/// `unreachable`, `return`, `else` and `end` are free (FIP-0032), every other instruction the
+/// parser accepts costs the flat instruction price (4 gas in Skyr), and `memory.grow` carries no
+/// per-page charge. Meant for prices whose [`metering`](WasmGasPrices::metering) is
+/// [`Metering::Fvm2`].
+#[cfg(feature = "std")]
+mod rules_v2 {
+    use fvm_wasm_instrument_v2::gas_metering::{MemoryGrowCost, Rules};
+    use fvm_wasm_instrument_v2::parity_wasm::elements::Instruction;
+
+    use super::WasmGasPrices;
+
+    impl Rules for WasmGasPrices {
+        fn instruction_cost(&self, instruction: &Instruction) -> Option<u64> {
+            use Instruction::*;
+            Some(match instruction {
+                Nop | Drop | Block(_) | Loop(_) | Unreachable | Return | Else | End => 0,
+                _ => self.instruction_default.as_milligas(),
+            })
+        }
+
+        fn memory_grow_cost(&self) -> MemoryGrowCost {
+            MemoryGrowCost::Free
         }
     }
 }

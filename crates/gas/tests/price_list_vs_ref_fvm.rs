@@ -838,7 +838,16 @@ fn compare_private_fields(nv: u32, p: &PriceList, theirs: &str, d: &mut Diff) ->
         debug_field(theirs, "preloaded_actors"),
     );
     let their_rules = debug_field(theirs, "wasm_rules");
-    let our_rules = debug_field(&ours, "wasm_rules");
+    // ifvm's rules also name their metering generation, which ref-fvm 3 and 4 have implicitly.
+    let our_rules_full = debug_field(&ours, "wasm_rules");
+    d.eq(
+        nv,
+        "metering",
+        debug_field(our_rules_full, "metering"),
+        "Fvm3",
+    );
+    let our_rules = our_rules_full.replace(", metering: Fvm3", "");
+    let our_rules = our_rules.as_str();
     let (our_rules, host_call) = if nv <= 20 {
         let cut = our_rules
             .find(", host_call_cost")

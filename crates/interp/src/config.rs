@@ -1,6 +1,13 @@
 //! Engine configuration: ref-fvm's network limits and the wasmi settings derived from them.
 
-use ifvm_gas::WasmGasPrices;
+use ifvm_gas::{Metering, WasmGasPrices};
+
+/// The largest linear memory wasm32 allows (65 536 pages of 64 KiB), or `usize::MAX` where that
+/// does not fit.
+const WASM32_MAX_MEMORY_BYTES: usize = match 65536usize.checked_mul(65536) {
+    Some(bytes) => bytes,
+    None => usize::MAX,
+};
 
 /// When wasmi translates functions to its bytecode.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -14,8 +21,10 @@ pub enum Compilation {
 
 /// Limits and prices an [`Engine`](crate::Engine) applies to every module and instance.
 ///
-/// The defaults are ref-fvm's `NetworkConfig` defaults: a 2048-unit instrumented stack, 512 MiB
-/// per instance, and the pooling allocator's 20,000 table elements.
+/// The defaults ([`EngineConfig::new`]) depend on the prices' [`Metering`] generation: ref-fvm 3
+/// and 4 have a 2048-unit instrumented stack, 512 MiB per instance and the pooling allocator's
+/// 20,000 table elements; ref-fvm 2 has the same stack limit but no instance limits beyond
+/// Wasm's and Wasmtime's own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EngineConfig {
     /// The stack limit injected by `fvm-wasm-instrument`'s stack limiter (ref-fvm's
@@ -25,7 +34,8 @@ pub struct EngineConfig {
     pub max_instance_memory_bytes: usize,
     /// The largest table one instance may have, in elements.
     pub max_table_elements: u32,
-    /// Instruction, memory and host-call prices (the same on every supported network version).
+    /// Instruction, memory and host-call prices, and with them the metering generation (which
+    /// instrumenter, which gas global name, whether instantiation is charged).
     pub wasm_prices: WasmGasPrices,
     /// When functions are translated.
     pub compilation: Compilation,
@@ -39,12 +49,25 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// ref-fvm's limits with the given prices.
+    /// ref-fvm's limits for the given prices' [`Metering`] generation:
+    ///
+    /// - [`Metering::Fvm3`] (ref-fvm 3 and 4): a 2048-unit stack (`max_wasm_stack`), 512 MiB
+    ///   per instance (`max_inst_memory_bytes`, the pooling allocator's slot), 20,000 table
+    ///   elements (the pool's `table_elements`).
+    /// - [`Metering::Fvm2`] (ref-fvm 2): a 2048-unit stack; memory limited only by wasm32
+    ///   (4 GiB; `usize::MAX` on 32-bit hosts) and tables by nothing (`u32::MAX` elements), as
+    ///   ref-fvm 2 runs Wasmtime's on-demand allocator without a resource limiter. The host
+    ///   should likewise give each call stack an unlimited [`MemoryLimiter`](crate::MemoryLimiter)
+    ///   ([`MemoryLimiter::unlimited`](crate::MemoryLimiter::unlimited)).
     pub fn new(wasm_prices: WasmGasPrices) -> Self {
+        let (max_instance_memory_bytes, max_table_elements) = match wasm_prices.metering() {
+            Metering::Fvm3 => (512 << 20, 20_000),
+            Metering::Fvm2 => (WASM32_MAX_MEMORY_BYTES, u32::MAX),
+        };
         Self {
             max_wasm_stack: 2048,
-            max_instance_memory_bytes: 512 << 20,
-            max_table_elements: 20_000,
+            max_instance_memory_bytes,
+            max_table_elements,
             wasm_prices,
             compilation: Compilation::default(),
             module_cache_capacity: 256,

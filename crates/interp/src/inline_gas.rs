@@ -3,7 +3,9 @@
 //! interpreter a frame push and pop; at the start of every metered block that dominated
 //! execution time. This pass replaces each call to that function with its body, after metering
 //! (so gas is unchanged) and only for a function whose body is exactly the counter's (so the
-//! result is the same whoever wrote the module).
+//! result is the same whoever wrote the module). Both instrumenter generations (0.2 for ref-fvm
+//! 2, 0.4 for ref-fvm 3 and 4) emit the same counter body; only the name of the imported gas
+//! global differs (`gas_couner` and `gas_counter`), so callers name it.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -22,8 +24,11 @@ pub(crate) struct Counter {
 
 /// Finds the gas counter: a function of type `(i64) -> ()`, without locals, whose body is
 /// `global.get G; local.get 0; i64.sub; global.set G; global.get G; i64.const 0; i64.lt_s;
-/// if; unreachable; end; end`, G being the imported `gas.gas_counter`.
-pub(crate) fn find_counter(wasm: &[u8]) -> Result<Option<Counter>, wasmparser::BinaryReaderError> {
+/// if; unreachable; end; end`, G being the imported global `gas.<counter_name>`.
+pub(crate) fn find_counter(
+    wasm: &[u8],
+    counter_name: &str,
+) -> Result<Option<Counter>, wasmparser::BinaryReaderError> {
     let (mut imported_funcs, mut imported_globals) = (0u32, 0u32);
     let mut gas_global = None;
     let mut func_types = Vec::new();
@@ -44,7 +49,7 @@ pub(crate) fn find_counter(wasm: &[u8]) -> Result<Option<Counter>, wasmparser::B
                     match import.ty {
                         TypeRef::Func(_) => imported_funcs += 1,
                         TypeRef::Global(_) => {
-                            if import.module == "gas" && import.name == "gas_counter" {
+                            if import.module == "gas" && import.name == counter_name {
                                 gas_global = Some(imported_globals);
                             }
                             imported_globals += 1;
@@ -214,10 +219,11 @@ impl Reencode for Inliner {
     }
 }
 
-/// The module with gas-counter calls inlined (unchanged if it has no counter).
-pub(crate) fn inline_gas_counter(wasm: &[u8]) -> Result<Vec<u8>, PrepareError> {
+/// The module with gas-counter calls inlined (unchanged if it has no counter), the gas global
+/// being the import `gas.<counter_name>`.
+pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<u8>, PrepareError> {
     let invalid = |e: &dyn core::fmt::Display| PrepareError::Instrumentation(e.to_string());
-    let Some(counter) = find_counter(wasm).map_err(|e| invalid(&e))? else {
+    let Some(counter) = find_counter(wasm, counter_name).map_err(|e| invalid(&e))? else {
         return Ok(wasm.to_vec());
     };
     let (mut type_params, mut func_types) = (Vec::new(), Vec::new());
@@ -296,14 +302,46 @@ mod tests {
         let metered =
             fvm_wasm_instrument::gas_metering::inject(&limited, &config.wasm_prices, "gas")
                 .unwrap();
-        let counter = find_counter(&metered)
+        let counter = find_counter(&metered, "gas_counter")
             .unwrap()
             .expect("the instrumenter's counter");
         assert!(calls_to(&metered, counter.func) >= 3);
-        let inlined = inline_gas_counter(&metered).unwrap();
+        let inlined = inline_gas_counter(&metered, "gas_counter").unwrap();
         assert_eq!(calls_to(&inlined, counter.func), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
         // Without a counter, modules are unchanged.
-        assert_eq!(inline_gas_counter(&raw).unwrap(), raw);
+        assert_eq!(inline_gas_counter(&raw, "gas_counter").unwrap(), raw);
+    }
+
+    #[test]
+    fn the_0_2_counter_is_inlined_too() {
+        let raw = wat::parse_str(
+            r#"(module (memory 1)
+                 (func (export "f") (param i32) (result i32)
+                   (loop (br_if 0 (i32.eqz (local.get 0))))
+                   (drop (memory.grow (local.get 0)))
+                   (call $g (i32.const 1)))
+                 (func $g (param i32) (result i32) (local.get 0)))"#,
+        )
+        .unwrap();
+        let config =
+            crate::EngineConfig::new(ifvm_gas::price_list_for(17).unwrap().wasm_rules().clone());
+        // Instrumented as `prepare` does for ref-fvm 2, before inlining.
+        let metered = {
+            use fvm_wasm_instrument_v2::parity_wasm::elements;
+            let m: elements::Module = elements::deserialize_buffer(&raw).unwrap();
+            let m = fvm_wasm_instrument_v2::inject_stack_limiter(m, config.max_wasm_stack).unwrap();
+            let m = fvm_wasm_instrument_v2::gas_metering::inject(m, &config.wasm_prices, "gas")
+                .unwrap();
+            m.to_bytes().unwrap()
+        };
+        assert!(find_counter(&metered, "gas_counter").unwrap().is_none());
+        let counter = find_counter(&metered, "gas_couner")
+            .unwrap()
+            .expect("the 0.2 instrumenter's counter");
+        assert!(calls_to(&metered, counter.func) >= 3);
+        let inlined = inline_gas_counter(&metered, "gas_couner").unwrap();
+        assert_eq!(calls_to(&inlined, counter.func), 0);
+        wasmparser::Validator::new().validate_all(&inlined).unwrap();
     }
 }

@@ -4,12 +4,16 @@ use alloc::format;
 use alloc::string::ToString;
 use core::fmt;
 
-use ifvm_gas::{Gas, Span, WasmGasPrices};
+use ifvm_gas::{Gas, Metering, Span, WasmGasPrices};
 
 use crate::{
     CallError, Engine, FatalError, Host, HostFunctions, InstructionClass, InstructionProfile,
     LastError, PreparedModule, TrapKind,
 };
+
+/// Wasmtime's default limit on the tables of one store, which ref-fvm 2 (no resource limiter)
+/// leaves in force.
+const WASMTIME_DEFAULT_TABLE_LIMIT: usize = 10_000;
 
 /// The store data of an invocation.
 #[doc(hidden)]
@@ -25,6 +29,9 @@ pub struct InvocationData<H> {
     prices: WasmGasPrices,
     max_instance_memory: usize,
     max_table_elements: usize,
+    /// Tables per store: 1 under ref-fvm 3 and 4's pooling allocator, Wasmtime's default store
+    /// limit (10,000) under ref-fvm 2.
+    max_tables: usize,
 }
 
 /// How the guest is being unwound, carried through wasmi as a host error.
@@ -104,7 +111,7 @@ impl<H: Host> wasmi::ResourceLimiter for InvocationData<H> {
     }
 
     fn tables(&self) -> usize {
-        1
+        self.max_tables
     }
 
     fn memories(&self) -> usize {
@@ -237,6 +244,10 @@ impl<H: Host> Invocation<H> {
             prices: config.wasm_prices.clone(),
             max_instance_memory: config.max_instance_memory_bytes,
             max_table_elements: config.max_table_elements as usize,
+            max_tables: match config.wasm_prices.metering() {
+                Metering::Fvm3 => 1,
+                Metering::Fvm2 => WASMTIME_DEFAULT_TABLE_LIMIT,
+            },
         };
         let mut store = wasmi::Store::new(engine.wasmi(), data);
         let global = wasmi::Global::new(&mut store, wasmi::Val::I64(0), wasmi::Mutability::Var);
@@ -271,11 +282,19 @@ impl<H: Host> Invocation<H> {
         (data.host, data.last_error)
     }
 
-    /// Instantiates `module`, as ref-fvm does: charge the initial table (`wasm_table_init`) and
-    /// memory (`wasm_memory_init`), link imports (the gas global and `funcs`), instantiate
-    /// (running any start function), charge what that executed, and bind the `memory` export.
-    /// In a timed trace, `wasm_memory_init` covers linking and instantiation (memory allocation,
-    /// data segments, any start function) and this `wasm_exec` is untimed.
+    /// Instantiates `module`, as ref-fvm does.
+    ///
+    /// Under ref-fvm 3 and 4 ([`Metering::charges_instantiation`]): charge the initial table
+    /// (`wasm_table_init`) and memory (`wasm_memory_init`), link imports (the gas global and
+    /// `funcs`), instantiate (running any start function), charge what that executed, and bind
+    /// the `memory` export. In a timed trace, `wasm_memory_init` covers linking and
+    /// instantiation (memory allocation, data segments, any start function) and this
+    /// `wasm_exec` is untimed.
+    ///
+    /// Under ref-fvm 2: link and instantiate with nothing charged and the gas global at zero (so
+    /// a start function that runs any priced instruction traps, failing instantiation), then
+    /// bind the `memory` export. ref-fvm 2 treats every failure here as fatal; the caller maps
+    /// [`CallError::Instantiation`] accordingly.
     pub fn instantiate(
         &mut self,
         module: &PreparedModule,
@@ -283,6 +302,9 @@ impl<H: Host> Invocation<H> {
     ) -> Result<(), CallError<H::Abort>> {
         if self.instance.is_some() {
             return Err(FatalError::Sequence("instantiated twice").into());
+        }
+        if !self.store.data().prices.metering().charges_instantiation() {
+            return self.instantiate_uncharged(module, funcs);
         }
         let min_memory = module.min_memory_bytes.ok_or(FatalError::NoMemoryExport)?;
         let data = self.store.data_mut();
@@ -305,6 +327,32 @@ impl<H: Host> Invocation<H> {
         let res = wasmi::Instance::new(&mut self.store, &module.module, &imports);
         charge_for_exec(self.store.as_context_mut(), Span::Untimed).map_err(from_unwind)?;
         let instance = res.map_err(|e| CallError::Instantiation(e.to_string()))?;
+        self.bind_instance(module, instance)
+    }
+
+    /// ref-fvm 2's instantiation: nothing charged, the gas global left as created (zero), no
+    /// gas synchronized afterwards (the next call overwrites the global).
+    fn instantiate_uncharged(
+        &mut self,
+        module: &PreparedModule,
+        funcs: &HostFunctions<H>,
+    ) -> Result<(), CallError<H::Abort>> {
+        let imports = self.link(module, funcs)?;
+        let instance = wasmi::Instance::new(&mut self.store, &module.module, &imports)
+            .map_err(|e| CallError::Instantiation(e.to_string()))?;
+        // Memory accounting starts from what the instance holds now; ref-fvm 2 charges no
+        // growth, so this only keeps the bookkeeping consistent.
+        let data = self.store.data_mut();
+        data.last_memory_bytes = data.host.memory_limiter().used();
+        self.bind_instance(module, instance)
+    }
+
+    /// Binds the new instance's `memory` export (and instruction counters, if profiled).
+    fn bind_instance(
+        &mut self,
+        module: &PreparedModule,
+        instance: wasmi::Instance,
+    ) -> Result<(), CallError<H::Abort>> {
         let memory = instance
             .get_memory(&self.store, "memory")
             .ok_or(FatalError::NoMemoryExport)?;
@@ -335,11 +383,13 @@ impl<H: Host> Invocation<H> {
             .data()
             .gas_global
             .ok_or(FatalError::Sequence("no gas global"))?;
+        // The name the instrumenter gave the imported gas global.
+        let gas_counter_name = self.store.data().prices.metering().gas_counter_name();
         let mut externs = alloc::vec::Vec::new();
         for import in module.module.imports() {
             let ext = match import.ty() {
                 wasmi::ExternType::Global(ty)
-                    if import.module() == "gas" && import.name() == fvm_gas_counter_name() =>
+                    if import.module() == "gas" && import.name() == gas_counter_name =>
                 {
                     if ty.content() != wasmi::ValType::I64
                         || ty.mutability() != wasmi::Mutability::Var
@@ -442,11 +492,6 @@ impl<H: Host> Invocation<H> {
             None => &[],
         }
     }
-}
-
-fn fvm_gas_counter_name() -> &'static str {
-    // The name `fvm-wasm-instrument` gives the imported gas global.
-    "gas_counter"
 }
 
 fn from_unwind<A>(u: Unwind<A>) -> CallError<A> {

@@ -2,11 +2,14 @@
 //! them on Wasmtime. This crate knows Wasm, not Filecoin.
 //!
 //! - [`prepare`]: checks a module against FVM's Wasm feature set, applies `fvm-wasm-instrument`'s
-//!   stack limiter and gas metering with ref-fvm's parameters, and builds the wasmi module.
-//!   [`Engine`] caches prepared modules by code CID.
-//! - [`Invocation`]: one instance in its own store, with the `gas.gas_counter` global, memory and
-//!   table limits ([`MemoryLimiter`]), and the gas handshake with the host's
-//!   [`GasTracker`](ifvm_gas::GasTracker) at instantiation, at every host call and at return.
+//!   stack limiter and gas metering with ref-fvm's parameters (0.4 for ref-fvm 3 and 4, 0.2 for
+//!   ref-fvm 2: see [`ifvm_gas::Metering`]), and builds the wasmi module. [`Engine`] caches
+//!   prepared modules by code CID.
+//! - [`Invocation`]: one instance in its own store, with the instrumenter's gas global
+//!   (`gas.gas_counter`, or ref-fvm 2's `gas.gas_couner`), memory and table limits
+//!   ([`MemoryLimiter`]), and the gas handshake with the host's
+//!   [`GasTracker`](ifvm_gas::GasTracker) at instantiation (ref-fvm 3 and 4 only), at every host
+//!   call and at return.
 //! - [`HostFunctions`]: typed host functions. Each receives a [`Caller`] with checked access to
 //!   guest memory ([`GuestMemory`]); its result is written through an out-pointer and a status
 //!   code returned, following the FVM syscall convention.

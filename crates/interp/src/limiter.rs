@@ -21,6 +21,12 @@ impl MemoryLimiter {
         }
     }
 
+    /// A limiter that never refuses: ref-fvm 2 ([`Metering::Fvm2`](ifvm_gas::Metering::Fvm2))
+    /// limits no call stack's memory. Usage is still tracked.
+    pub fn unlimited() -> Self {
+        Self::new(usize::MAX)
+    }
+
     /// Bytes in use across the call stack.
     #[inline]
     pub fn used(&self) -> usize {

@@ -76,11 +76,16 @@ impl PreparedModule {
     }
 }
 
-/// ref-fvm's pooling allocator admits one memory and one table per module, a memory whose
-/// minimum fits in an instance, and a table whose minimum fits its element limit; modules beyond
-/// that fail to load.
+/// ref-fvm 3 and 4's pooling allocator admits one memory and one table per module, a memory
+/// whose minimum fits in an instance, and a table whose minimum fits its element limit; modules
+/// beyond that fail to load. ref-fvm 2's on-demand allocator admits whatever validates (at most
+/// one memory, as multi-memory is off; any number of tables, within Wasmtime's default of 10,000
+/// per store, which instantiation enforces).
 fn check_limits(wasm: &[u8], config: &EngineConfig) -> Result<(), PrepareError> {
     use wasmparser::{Payload, TypeRef};
+    if config.wasm_prices.metering() == ifvm_gas::Metering::Fvm2 {
+        return Ok(());
+    }
     let (mut memories, mut tables) = (Vec::new(), Vec::new());
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         match payload.map_err(|e| PrepareError::Invalid(e.to_string()))? {

@@ -26,10 +26,14 @@ use crate::PrepareError;
 const CLASSES: usize = InstructionClass::ALL.len();
 
 /// Instruments `metered` (gas-metered, not yet inlined) to count executed instructions by
-/// class. Fails if the module already exports one of the counters' names.
-pub(crate) fn instrument_profile(metered: &[u8]) -> Result<Vec<u8>, PrepareError> {
+/// class; the metering's gas global is the import `gas.<counter_name>`. Fails if the module
+/// already exports one of the counters' names.
+pub(crate) fn instrument_profile(
+    metered: &[u8],
+    counter_name: &str,
+) -> Result<Vec<u8>, PrepareError> {
     let invalid = |e: &dyn core::fmt::Display| PrepareError::Instrumentation(e.to_string());
-    let counter = find_counter(metered)
+    let counter = find_counter(metered, counter_name)
         .map_err(|e| invalid(&e))?
         .map(|c| c.func);
     let (mut globals, mut imported_funcs) = (0u32, 0u32);

@@ -132,7 +132,7 @@ impl BlockRegistry {
         if self.is_full() {
             return Err(syscall_error!(LimitExceeded; "{}", self.abi.block_limit_message()));
         }
-        if self.abi.checks_codec_on_registration() && !ALLOWED_CODECS.contains(&block.codec) {
+        if self.abi.checks_codec_on_registration() && !self.abi.registers_codec(block.codec) {
             return Err(syscall_error!(IllegalCodec; "invalid or forbidden ipld codec"));
         }
         Ok(())

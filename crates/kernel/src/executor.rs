@@ -1,7 +1,7 @@
 //! The executor: applies messages to a machine, as ref-fvm's `DefaultExecutor` does.
 
 use cid::Cid;
-use fvm_ipld_encoding::{RawBytes, CBOR, IPLD_RAW};
+use fvm_ipld_encoding::{RawBytes, CBOR, DAG_CBOR, IPLD_RAW};
 use fvm_shared::address::Payload;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
@@ -229,6 +229,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
             }
         };
         let base_fee = machine.context.base_fee.clone();
+        let abi = machine.context.network.abi();
         let effective_premium = msg
             .gas_premium
             .clone()
@@ -249,7 +250,9 @@ impl<B: Store, E: Ext> Executor<B, E> {
         let result = match cm.charge_gas(inclusion_cost) {
             Ok(()) => {
                 let params = (!msg.params.is_empty()).then(|| {
-                    let codec = if msg.method_num == METHOD_SEND {
+                    let codec = if abi.uses_dag_cbor_params() {
+                        DAG_CBOR
+                    } else if msg.method_num == METHOD_SEND {
                         IPLD_RAW
                     } else {
                         CBOR

@@ -58,6 +58,9 @@ pub struct NetworkConfig {
     pub actor_redirect: Vec<(Cid, Cid)>,
 }
 
+/// The largest linear memory a Wasm32 instance can have (65,536 pages of 64 KiB).
+const WASM32_MAX_MEMORY_BYTES: u64 = 1 << 32;
+
 /// The network version is not one ifvm runs.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
 #[error("unsupported network version {0}")]
@@ -69,15 +72,22 @@ impl NetworkConfig {
         let price_list =
             ifvm_gas::price_list_for(nv.into()).ok_or(UnsupportedNetworkVersion(nv))?;
         let abi = Abi::for_network(nv).ok_or(UnsupportedNetworkVersion(nv))?;
+        // ref-fvm 2 limits neither memory (beyond the Wasm32 maximum) nor block sizes.
+        let (max_inst_memory_bytes, max_memory_bytes, max_block_size) = if abi.prices_wasm_memory()
+        {
+            (512 << 20, 2 << 30, 1 << 20)
+        } else {
+            (WASM32_MAX_MEMORY_BYTES, u64::MAX, usize::MAX)
+        };
         Ok(Self {
             network_version: nv,
             abi,
             chain_id: ChainID::from(0),
             max_call_depth: 1024,
             max_wasm_stack: 2048,
-            max_inst_memory_bytes: 512 << 20,
-            max_memory_bytes: 2 << 30,
-            max_block_size: 1 << 20,
+            max_inst_memory_bytes,
+            max_memory_bytes,
+            max_block_size,
             builtin_actors_override: None,
             actor_debugging: false,
             price_list,
@@ -140,7 +150,8 @@ impl NetworkConfig {
     pub fn engine_config(&self) -> EngineConfig {
         let mut c = EngineConfig::new(self.price_list.wasm_rules().clone());
         c.max_wasm_stack = self.max_wasm_stack;
-        c.max_instance_memory_bytes = self.max_inst_memory_bytes as usize;
+        c.max_instance_memory_bytes =
+            usize::try_from(self.max_inst_memory_bytes).unwrap_or(usize::MAX);
         c
     }
 
@@ -197,6 +208,14 @@ pub enum MachineError {
     /// The state tree or the system actor cannot be loaded.
     #[error("cannot load state: {0}")]
     State(#[from] crate::error::ExecutionError),
+    /// The state tree's version is not the one the network version uses.
+    #[error("state tree version {found:?} where the network version uses {expected:?}")]
+    StateTreeVersion {
+        /// The version of the initial state root.
+        found: fvm_shared::state::StateTreeVersion,
+        /// The network version's.
+        expected: fvm_shared::state::StateTreeVersion,
+    },
     /// The builtin actors manifest cannot be loaded.
     #[error(transparent)]
     Manifest(#[from] ifvm_actors::ManifestError),
@@ -239,6 +258,13 @@ where
         }
         put_empty_array(&blockstore)?;
         let state_tree = StateTree::new_from_root(BufferedBlockstore::new(blockstore), &root)?;
+        let expected = context.network.abi().state_tree_version();
+        if state_tree.version() != expected {
+            return Err(MachineError::StateTreeVersion {
+                found: state_tree.version(),
+                expected,
+            });
+        }
         let manifest = match context.network.builtin_actors_override {
             Some(bundle_root) => Manifest::load_bundle_root(state_tree.store(), &bundle_root)?,
             None => {
@@ -352,7 +378,7 @@ mod tests {
         assert!(!std::ptr::eq(home.price_list, nv21));
         assert_eq!(repriced.network_version(), NetworkVersion::V18);
         assert_eq!(repriced.abi(), home.abi());
-        assert!(repriced.reprice_as(NetworkVersion::V17).is_err());
+        assert!(repriced.reprice_as(NetworkVersion::V15).is_err());
         assert!(
             std::ptr::eq(repriced.price_list, nv21),
             "a failed repricing changes nothing"

@@ -1,4 +1,5 @@
-//! The state tree: actors by ID in a HAMT (state-tree version 5), with a transactional cache.
+//! The state tree: actors by ID in a HAMT (state-tree version 5, or 4 for ref-fvm 2's networks),
+//! with a transactional cache.
 
 use std::cell::RefCell;
 
@@ -62,6 +63,71 @@ impl ActorState {
     }
 }
 
+/// An actor as the HAMT stores it: the 5-tuple of state-tree version 5, or the 4-tuple of
+/// version 4 (no delegated address).
+#[derive(PartialEq, Eq, Clone, Debug)]
+struct StoredActor {
+    actor: ActorState,
+    without_delegated_address: bool,
+}
+
+impl serde::Serialize for StoredActor {
+    fn serialize<Ser: serde::Serializer>(
+        &self,
+        s: Ser,
+    ) -> std::result::Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeTuple;
+        if !self.without_delegated_address {
+            return self.actor.serialize(s);
+        }
+        let a = &self.actor;
+        let mut t = s.serialize_tuple(4)?;
+        t.serialize_element(&a.code)?;
+        t.serialize_element(&a.state)?;
+        t.serialize_element(&a.sequence)?;
+        t.serialize_element(&a.balance)?;
+        t.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StoredActor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = StoredActor;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an actor: a list of 4 or 5 fields")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<StoredActor, A::Error> {
+                use serde::de::Error;
+                let missing = || A::Error::invalid_length(0, &self);
+                let code = seq.next_element()?.ok_or_else(missing)?;
+                let state = seq.next_element()?.ok_or_else(missing)?;
+                let sequence = seq.next_element()?.ok_or_else(missing)?;
+                let balance = seq.next_element()?.ok_or_else(missing)?;
+                let delegated: Option<Option<Address>> = seq.next_element()?;
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(A::Error::invalid_length(6, &self));
+                }
+                Ok(StoredActor {
+                    without_delegated_address: delegated.is_none(),
+                    actor: ActorState {
+                        code,
+                        state,
+                        sequence,
+                        balance,
+                        delegated_address: delegated.flatten(),
+                    },
+                })
+            }
+        }
+        d.deserialize_seq(Visitor)
+    }
+}
+
 #[derive(PartialEq, Eq, Clone, Debug)]
 struct CacheEntry {
     dirty: bool,
@@ -76,7 +142,8 @@ struct Layer {
 /// The actor HAMT behind a cache of read and written actors. Writes go to the cache; nested
 /// transactions roll the cache back; [`flush`](Self::flush) writes dirty entries to the HAMT.
 pub struct StateTree<S> {
-    hamt: Hamt<S, ActorState>,
+    hamt: Hamt<S, StoredActor>,
+    version: StateTreeVersion,
     info: Cid,
     actors: RefCell<HistoryMap<ActorID, CacheEntry>>,
     resolved: RefCell<HistoryMap<Address, ActorID>>,
@@ -86,11 +153,20 @@ pub struct StateTree<S> {
 impl<S: Blockstore> StateTree<S> {
     /// An empty version-5 state tree.
     pub fn new(store: S) -> Result<Self> {
+        Self::new_with_version(store, StateTreeVersion::V5)
+    }
+
+    /// An empty state tree of `version` (4 or 5).
+    pub fn new_with_version(store: S, version: StateTreeVersion) -> Result<Self> {
+        if !matches!(version, StateTreeVersion::V4 | StateTreeVersion::V5) {
+            return Err(Fatal::msg(format!("unsupported state tree version {version:?}")).into());
+        }
         let info = store
             .put_cbor(&StateInfo0::default(), Code::Blake2b256)
             .or_fatal("failed to put state info")?;
         Ok(Self {
             hamt: Hamt::new_with_bit_width(store, HAMT_BIT_WIDTH),
+            version,
             info,
             actors: RefCell::default(),
             resolved: RefCell::default(),
@@ -98,7 +174,7 @@ impl<S: Blockstore> StateTree<S> {
         })
     }
 
-    /// The state tree rooted at `root` (version 5 only).
+    /// The state tree rooted at `root` (versions 4 and 5).
     pub fn new_from_root(store: S, root: &Cid) -> Result<Self> {
         let StateRoot {
             version,
@@ -108,18 +184,24 @@ impl<S: Blockstore> StateTree<S> {
             .get_cbor(root)
             .or_fatal("failed to load state tree")?
             .ok_or_else(|| Fatal::msg(format!("failed to find state tree {root}")))?;
-        if version != StateTreeVersion::V5 {
+        if !matches!(version, StateTreeVersion::V4 | StateTreeVersion::V5) {
             return Err(Fatal::msg(format!("unsupported state tree version {version:?}")).into());
         }
         let hamt = Hamt::load_with_bit_width(&actors, store, HAMT_BIT_WIDTH)
             .or_fatal("failed to load state tree")?;
         Ok(Self {
             hamt,
+            version,
             info,
             actors: RefCell::default(),
             resolved: RefCell::default(),
             layers: Vec::new(),
         })
+    }
+
+    /// The state-tree version.
+    pub fn version(&self) -> StateTreeVersion {
+        self.version
     }
 
     /// The blockstore.
@@ -137,7 +219,7 @@ impl<S: Blockstore> StateTree<S> {
                 .map_err(|e| {
                     Fatal::with_source(format!("failed to lookup actor {id}"), e.to_string())
                 })?
-                .cloned();
+                .map(|stored| stored.actor.clone());
             Ok(CacheEntry {
                 dirty: false,
                 actor,
@@ -274,15 +356,19 @@ impl<S: Blockstore> StateTree<S> {
                     self.hamt.delete(&key).or_fatal("failed to delete actor")?;
                 }
                 Some(state) => {
+                    let stored = StoredActor {
+                        actor: state.clone(),
+                        without_delegated_address: self.version == StateTreeVersion::V4,
+                    };
                     self.hamt
-                        .set(key.into(), state.clone())
+                        .set(key.into(), stored)
                         .or_fatal("failed to set actor")?;
                 }
             }
         }
         let actors = self.hamt.flush().or_fatal("failed to flush actors")?;
         let root = StateRoot {
-            version: StateTreeVersion::V5,
+            version: self.version,
             actors,
             info: self.info,
         };
@@ -297,7 +383,7 @@ impl<S: Blockstore> StateTree<S> {
         mut f: impl FnMut(Address, &ActorState) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         self.hamt
-            .for_each(|k, v| f(Address::from_bytes(&k.0)?, v))?;
+            .for_each(|k, v| f(Address::from_bytes(&k.0)?, &v.actor))?;
         Ok(())
     }
 
@@ -340,6 +426,27 @@ mod tests {
         tree.end_transaction(true).unwrap();
         assert_eq!(tree.get_actor(100).unwrap(), Some(actor(1)));
         assert!(tree.end_transaction(false).is_err());
+    }
+
+    #[test]
+    fn version_4_trees_store_actors_without_delegated_addresses() {
+        let store = MemoryBlockstore::new();
+        let mut tree = StateTree::new_with_version(&store, StateTreeVersion::V4).unwrap();
+        tree.set_actor(100, actor(7));
+        let root = tree.flush().unwrap();
+        let StateRoot {
+            version, actors, ..
+        } = store.get_cbor(&root).unwrap().unwrap();
+        assert_eq!(version, StateTreeVersion::V4);
+        // The HAMT's one value is the 4-tuple ref-fvm 2 writes.
+        let four: Hamt<_, (Cid, Cid, u64, TokenAmount)> =
+            Hamt::load_with_bit_width(&actors, &store, HAMT_BIT_WIDTH).unwrap();
+        let stored = four.get(&Address::new_id(100).to_bytes()).unwrap().unwrap();
+        assert_eq!(stored.2, 7);
+        let reloaded = StateTree::new_from_root(&store, &root).unwrap();
+        assert_eq!(reloaded.version(), StateTreeVersion::V4);
+        assert_eq!(reloaded.get_actor(100).unwrap(), Some(actor(7)));
+        assert!(StateTree::new_with_version(&store, StateTreeVersion::V3).is_err());
     }
 
     #[test]

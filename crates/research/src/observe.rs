@@ -9,15 +9,16 @@ use cid::Cid;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_gas::GasCharge;
-use ifvm_interp::{Engine, InstructionProfile};
+use ifvm_interp::{Engine, EngineConfig, InstructionProfile};
 use ifvm_kernel::{
     ApplyKind, ApplyRet, ExecutionEvent, ExecutionTrace, Ext, MachineContext, NetworkConfig, Store,
     UnsupportedNetworkVersion,
 };
 use ifvm_vectors::{executor, DeterministicExterns, MachineParams, PreparedVariant, Setup};
 
-/// The network version research engines are configured at. Every version ifvm runs (nv18–nv29)
-/// has the same Wasm prices and limits, so one engine serves runs of mixed versions.
+/// The network version research engines are configured at. nv18–nv29 have the same Wasm
+/// prices and limits, so one engine serves runs of those versions; nv17 (ref-fvm 2's metering)
+/// needs its own (see [`Modes::engine_config`]).
 pub const ENGINE_NV: u32 = 18;
 
 /// What to observe, and whether to re-price.
@@ -128,10 +129,16 @@ impl Modes {
     /// with the Wasm prices of the price list in force. Share it between runs of the same
     /// modes (it caches prepared code); never with normal runs when profiling instructions.
     pub fn engine(&self, nv: u32) -> Result<Engine, ObserveError> {
+        Ok(Engine::new(self.engine_config(nv)?))
+    }
+
+    /// The configuration of [`engine`](Self::engine)`(nv)`: engines of equal configurations
+    /// may be shared (an [`ifvm_kernel::EnginePool`] does).
+    pub fn engine_config(&self, nv: u32) -> Result<EngineConfig, ObserveError> {
         let nc = self.repriced(NetworkConfig::new(NetworkVersion::from(nv))?)?;
         let mut config = nc.engine_config();
         config.instruction_profile = self.instructions;
-        Ok(Engine::new(config))
+        Ok(config)
     }
 
     /// The machine context of a run in these modes: tracing on (research runs observe every

@@ -134,7 +134,7 @@ fn repricing_is_inert_at_home_and_effective_elsewhere() {
         }
         assert!(changed > 0, "nv21's prices changed no message's gas");
         let unsupported = Modes {
-            price_nv: Some(17),
+            price_nv: Some(15),
             ..Modes::default()
         };
         assert!(matches!(

@@ -41,9 +41,11 @@ impl Net {
 
     /// ifvm's engine for this network, shared by every test.
     pub fn engine(&self) -> &'static Engine {
+        static V2: OnceLock<Engine> = OnceLock::new();
         static V3: OnceLock<Engine> = OnceLock::new();
         static V4: OnceLock<Engine> = OnceLock::new();
         let cell = match self.abi {
+            Abi::V2 => &V2,
             Abi::V3 => &V3,
             Abi::V4 => &V4,
         };

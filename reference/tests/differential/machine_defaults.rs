@@ -1,6 +1,6 @@
 //! A machine context's defaults are ref-fvm's: for every network version ifvm runs, the
-//! circulating supply a context starts with is the one the reference of its ABI (ref-fvm 3.14
-//! for `Abi::V3`, 4.8 for `Abi::V4`) gives in `NetworkConfig::for_epoch`.
+//! circulating supply a context starts with is the one the reference of its ABI (ref-fvm 2.12
+//! for `Abi::V2`, 3.14 for `Abi::V3`, 4.8 for `Abi::V4`) gives in `NetworkConfig::for_epoch`.
 
 use cid::Cid;
 use fvm_shared::version::NetworkVersion;
@@ -14,6 +14,12 @@ fn default_circulating_supply_is_ref_fvms() {
             continue;
         };
         let theirs = match ours.abi() {
+            Abi::V2 => {
+                let v =
+                    fvm_shared2::version::NetworkVersion::try_from(nv).expect("ref-fvm 2 knows it");
+                let nc = fvm2::machine::NetworkConfig::new(v);
+                nc.for_epoch(0, Cid::default()).circ_supply.atto().clone()
+            }
             Abi::V3 => {
                 let v = fvm_shared3::version::NetworkVersion::from(nv);
                 let nc = fvm3::machine::NetworkConfig::new(v);

@@ -16,6 +16,7 @@
 //! configurations, not runs).
 
 mod corpus_traces;
+mod corpus_v2;
 mod executor_v3;
 mod generated_v4;
 mod harness;

@@ -1,5 +1,5 @@
 //! Every network version ifvm runs runs its builtin actors: a machine loads the
-//! bundle's manifest (v10–v19), and every import of every builtin actor is a syscall ifvm links
+//! bundle's manifest (v9–v19), and every import of every builtin actor is a syscall ifvm links
 //! for that version (ref-fvm fails to link the actor otherwise).
 
 use fvm_shared::version::NetworkVersion;

@@ -1,7 +1,7 @@
 //! nv18–nv20 (Hygge, Lightning, Thunder): ref-fvm 3.14's `HYGGE_PRICES`.
 
 use super::{AggregateSealPrice, PostPrice, PriceList, ScalingCost, Step, StepCost};
-use crate::{Gas, WasmGasPrices};
+use crate::{Gas, Metering, WasmGasPrices};
 
 pub(super) const STEPS_32GIB: &[Step] = &[
     Step {
@@ -120,7 +120,7 @@ const POST: &[PostPrice] = &[
     },
 ];
 
-/// The Wasm rules shared by every supported network version.
+/// The Wasm rules shared by every network version from nv18 on.
 pub(super) const WASM_RULES: WasmGasPrices = WasmGasPrices {
     instruction_default: Gas::new(4),
     math_default: Gas::new(4),
@@ -133,6 +133,7 @@ pub(super) const WASM_RULES: WasmGasPrices = WasmGasPrices {
     memory_copy_per_byte_cost: Gas::from_milligas(400),
     memory_fill_per_byte_cost: Gas::from_milligas(400),
     host_call_cost: Gas::new(14000),
+    metering: Metering::Fvm3,
 };
 
 /// FIP-0055 preloaded actors.
@@ -148,6 +149,11 @@ pub(super) const PRICES: PriceList = PriceList {
     on_chain_return_storage: ScalingCost::per_unit(Gas::new(1300)),
     send_transfer_funds: Gas::new(6000),
     send_invoke_method: Gas::new(75000),
+    send_base: Gas::ZERO,
+    send_transfer_only_premium: Gas::ZERO,
+    send_invoke_method_v2_milligas: 0,
+    create_actor_compute: Gas::ZERO,
+    delete_actor_refund: Gas::ZERO,
     address_lookup: Gas::new(1_050_000),
     address_assignment: Gas::new(1_000_000),
     actor_lookup: Gas::new(500_000),
@@ -164,6 +170,7 @@ pub(super) const PRICES: PriceList = PriceList {
     secp256k1_recover_cost: Gas::new(1637292),
     bls_pairing_cost: Gas::ZERO,
     bls_hashing_cost: ScalingCost::ZERO,
+    hashing_base: Gas::ZERO,
     hashing_sha2_256: ScalingCost::per_unit(Gas::new(7)),
     hashing_blake2b_256: ScalingCost::per_unit(Gas::new(10)),
     hashing_blake2b_512: ScalingCost::per_unit(Gas::new(10)),

@@ -8,7 +8,7 @@ use fvm_ipld_encoding::{to_vec, CBOR};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::{ActorID, METHOD_SEND};
-use ifvm_interp::{Invocation, LastError};
+use ifvm_interp::{CallError, Invocation, LastError};
 
 use super::ending::{abort_of, ending_of, returned_block};
 use super::entry::EntrypointArgs;
@@ -52,29 +52,46 @@ where
         let state = self
             .get_actor(to)?
             .ok_or_else(|| syscall_error!(NotFound; "actor does not exist: {to}"))?;
+        let abi = self.abi();
         if self.tracing()
-            && (matches!(entrypoint, Entrypoint::Invoke(_)) || self.abi().traces_every_invocation())
+            && abi.traces_invoke_actor()
+            && (matches!(entrypoint, Entrypoint::Invoke(_)) || abi.traces_every_invocation())
         {
             self.trace_event(ExecutionEvent::InvokeActor {
                 id: to,
                 state: state.clone(),
             });
         }
-        if !value.is_zero() {
-            self.charge_gas(self.price_list().on_value_transfer())?;
-            self.transfer(from, to, value)?;
-        }
-        if entrypoint.invokes(METHOD_SEND) {
-            return Ok(InvocationResult::default());
-        }
-        let abi = self.abi();
-        let charge = if abi.scans_ipld_links() {
-            let links = params.as_ref().map_or(0, |p| p.links().len());
-            self.price_list().on_method_invocation_v4(links)
+        if abi.charges_v2_forms() {
+            // One charge for the transfer and the invocation, plain sends included.
+            let charge = self
+                .price_list()
+                .on_method_invocation_v2(!value.is_zero(), entrypoint.method_num());
+            self.charge_gas(charge)?;
+            if !value.is_zero() {
+                self.transfer(from, to, value)?;
+            }
+            if entrypoint.invokes(METHOD_SEND) {
+                return Ok(InvocationResult::default());
+            }
         } else {
-            self.price_list().on_method_invocation_v3()
-        };
-        self.charge_gas(charge)?;
+            if !value.is_zero() {
+                self.charge_gas(self.price_list().on_value_transfer())?;
+                self.transfer(from, to, value)?;
+            }
+            if entrypoint.invokes(METHOD_SEND) {
+                return Ok(InvocationResult::default());
+            }
+        }
+        if !abi.charges_v2_forms() {
+            let charge = if abi.scans_ipld_links() {
+                let links = params.as_ref().map_or(0, |p| p.links().len());
+                self.price_list().on_method_invocation_v4(links)
+            } else {
+                self.price_list().on_method_invocation_v3()
+            };
+            self.charge_gas(charge)?;
+        }
         self.check_native_stack()?;
         let mut blocks = BlockRegistry::new(abi);
         let params_id = match params {
@@ -168,7 +185,12 @@ where
         let outcome = match module {
             Ok(Some(module)) => inv
                 .instantiate(&module, &syscalls)
-                .map_err(abort_of)
+                .map_err(|e| match e {
+                    CallError::Instantiation(msg) if abi.instantiation_failure_is_fatal() => {
+                        Abort::Fatal(Fatal::with_source("failed to instantiate module", msg))
+                    }
+                    e => abort_of(e),
+                })
                 .and_then(|()| args.call(&mut inv, abi, &code)),
             Ok(None) => Err(Abort::Fatal(Fatal::msg(format!(
                 "actor code {code} not found"
@@ -207,7 +229,12 @@ where
             return Ok(());
         };
         let (depth, size) = (self.call_stack_depth, block.size());
-        let charge = if self.abi().scans_ipld_links() {
+        let abi = self.abi();
+        let charge = if abi.charges_v2_forms() {
+            // A successful top-level call's return value (ref-fvm 2 charges it in the executor).
+            (depth == 1 && ret.as_ref().is_ok_and(|r| r.exit_code.is_success()))
+                .then(|| self.price_list().on_chain_return_value_v2(size as usize))
+        } else if abi.scans_ipld_links() {
             Some(
                 self.price_list()
                     .on_method_return_v4(depth, size, block.links().len()),

@@ -22,7 +22,7 @@ use std::ops::{Deref, DerefMut};
 
 use cid::Cid;
 use fvm_ipld_encoding::to_vec;
-use fvm_shared::address::Address;
+use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::event::StampedEvent;
@@ -33,7 +33,7 @@ use ifvm_interp::{InstructionProfile, MemoryLimiter};
 use crate::abi::Abi;
 use crate::backtrace::Backtrace;
 use crate::blocks::Block;
-use crate::error::{ExecutionError, Result};
+use crate::error::{ExecutionError, Fatal, Result};
 use crate::events::EventsAccumulator;
 use crate::kernel::{Ext, Store};
 use crate::machine::Machine;
@@ -166,7 +166,12 @@ where
             access.record_actor_read(receiver);
         }
         access.record_address_resolved(&msg.receiver_address);
-        let limiter = MemoryLimiter::new(machine.context.network.max_memory_bytes as usize);
+        let limiter = match usize::try_from(machine.context.network.max_memory_bytes) {
+            Ok(max) if machine.context.network.abi().prices_wasm_memory() => {
+                MemoryLimiter::new(max)
+            }
+            _ => MemoryLimiter::unlimited(),
+        };
         Self(Some(Box::new(Inner {
             machine,
             gas,
@@ -275,10 +280,23 @@ where
     /// The robust address the next created actor gets: derived from the origin address, the
     /// nonce and the number of actors created so far.
     pub fn next_actor_address(&self) -> Address {
-        let mut b = to_vec(&self.origin_address).expect("addresses always serialize");
-        b.extend_from_slice(&self.nonce.to_be_bytes());
-        b.extend_from_slice(&self.num_actors_created.to_be_bytes());
-        Address::new_actor(&b)
+        actor_address(&self.origin_address, self.nonce, self.num_actors_created)
+    }
+
+    /// ref-fvm 2's `new_actor_address`: derived from the origin's key address, the nonce and
+    /// the number of addresses handed out so far (which this call increments). An origin that
+    /// is not an account is fatal.
+    pub fn new_actor_address_v2(&mut self) -> Result<Address> {
+        let origin = self.origin_address;
+        let key = match origin.payload() {
+            Payload::BLS(_) | Payload::Secp256k1(_) => origin,
+            _ => self.account_key_address(&origin, false).map_err(|e| {
+                Fatal::with_source("failed to resolve the origin's key address", e.to_string())
+            })?,
+        };
+        let address = actor_address(&key, self.nonce, self.num_actors_created);
+        self.num_actors_created += 1;
+        Ok(address)
     }
 
     /// Moves the call manager out for the duration of `f` (which must hand it back).
@@ -288,6 +306,14 @@ where
         self.0 = cm.0;
         t
     }
+}
+
+/// The robust (f2) address derived from `origin`, `nonce` and `index`.
+fn actor_address(origin: &Address, nonce: u64, index: u64) -> Address {
+    let mut b = to_vec(origin).expect("addresses always serialize");
+    b.extend_from_slice(&nonce.to_be_bytes());
+    b.extend_from_slice(&index.to_be_bytes());
+    Address::new_actor(&b)
 }
 
 /// Who calls what, with which value.

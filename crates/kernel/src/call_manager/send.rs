@@ -2,7 +2,7 @@
 //! events, state accesses, memory budget) that reverts unless the call succeeds, and resolving
 //! the receiver, auto-creating accounts and placeholders for key and delegated addresses.
 
-use fvm_ipld_encoding::{to_vec, CBOR};
+use fvm_ipld_encoding::{to_vec, CBOR, DAG_CBOR};
 use fvm_shared::address::{Address, Payload};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
@@ -87,7 +87,16 @@ where
         if let Some(limit) = gas_limit {
             self.gas.push_limit(limit);
         }
-        if self.call_stack_depth >= self.machine.context.network.max_call_depth {
+        let (depth, max) = (
+            self.call_stack_depth,
+            self.machine.context.network.max_call_depth,
+        );
+        let exceeded = if self.abi().allows_extra_call_frame() {
+            depth > max
+        } else {
+            depth >= max
+        };
+        if exceeded {
             if gas_limit.is_some() && self.abi().pops_gas_limit_on_depth_error() {
                 self.gas.pop_limit();
             }
@@ -153,7 +162,9 @@ where
                     }
                     self.create_account_actor_from_send(&to)?
                 }
-                Payload::Delegated(da) if da.namespace() == EAM_ACTOR_ID => {
+                Payload::Delegated(da)
+                    if da.namespace() == EAM_ACTOR_ID && self.abi().has_delegated_addresses() =>
+                {
                     if read_only {
                         return Err(
                             syscall_error!(ReadOnly; "cannot auto-create account {to} in read-only calls"),
@@ -176,7 +187,10 @@ where
     }
 
     fn create_actor_from_send(&mut self, addr: &Address, actor: ActorState) -> Result<ActorID> {
-        self.charge_gas(self.price_list().on_create_actor(true))?;
+        // ref-fvm 2 charges before checking the address (see create_account_actor_from_send).
+        if !self.abi().charges_v2_forms() {
+            self.charge_gas(self.price_list().on_create_actor(true))?;
+        }
         let id = self.machine.state_tree.register_new_address(addr)?;
         self.access.record_address_resolved(addr);
         self.set_actor(id, actor)?;
@@ -184,6 +198,10 @@ where
     }
 
     fn create_account_actor_from_send(&mut self, addr: &Address) -> Result<ActorID> {
+        let abi = self.abi();
+        if abi.charges_v2_forms() {
+            self.charge_gas(self.price_list().on_create_actor_v2())?;
+        }
         if addr.is_bls_zero_address() {
             return Err(
                 syscall_error!(IllegalArgument; "cannot create the bls zero address actor"),
@@ -193,11 +211,16 @@ where
         let id = self.create_actor_from_send(addr, ActorState::new_empty(code, None))?;
         let params = to_vec(addr)
             .map_err(|e| syscall_error!(IllegalArgument; "failed to serialize params: {e}"))?;
+        let params_codec = if abi.uses_dag_cbor_params() {
+            DAG_CBOR
+        } else {
+            CBOR
+        };
         self.send_resolved(
             SYSTEM_ACTOR_ID,
             id,
             Entrypoint::ImplicitConstructor,
-            Some(Block::new(CBOR, params)),
+            Some(Block::new(params_codec, params)),
             &TokenAmount::default(),
             false,
         )?;

@@ -31,9 +31,18 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .code)
     }
 
-    /// The robust address the next created actor will get.
-    pub fn next_actor_address(&self) -> Address {
-        self.cm.next_actor_address()
+    /// The robust address the next created actor will get (ref-fvm 2: a new address on every
+    /// call, from the origin's key address).
+    pub fn next_actor_address(&mut self) -> Result<Address> {
+        if self.abi().counts_actor_address_calls() {
+            return self.cm.new_actor_address_v2();
+        }
+        Ok(self.cm.next_actor_address())
+    }
+
+    /// Creates an actor of builtin code (ref-fvm 2: any actor may, for non-singleton code).
+    pub fn create_actor_v2(&mut self, code: Cid, actor_id: ActorID) -> Result<()> {
+        self.cm.create_actor_v2(code, actor_id)
     }
 
     /// Creates an actor (init actor only).

@@ -32,7 +32,8 @@ fn hasher_code(h: HashFunction) -> multihash_codetable::Code {
 }
 
 impl<B: Store, E: Ext> Kernel<B, E> {
-    /// Verifies `signature` over `plaintext` by `signer` (an f1 or f3 address).
+    /// Verifies `signature` over `plaintext` by `signer`: an f1 or f3 address (ref-fvm 2 also
+    /// takes the address of an account actor, whose key address it reads, paying for the block).
     pub fn verify_signature(
         &mut self,
         sig_type: SignatureType,
@@ -44,20 +45,23 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             SignatureType::Secp256k1 => SignatureKind::Secp256k1,
             SignatureType::BLS => SignatureKind::Bls,
         };
-        self.cm.charge_gas(
+        let prices = self.cm.price_list();
+        if self.abi().charges_v2_forms() {
+            self.cm.charge_gas(prices.on_verify_signature_v2(kind))?;
+        } else {
             self.cm
-                .price_list()
-                .on_verify_signature(kind, plaintext.len()),
-        )?;
-        match signer.payload() {
-            Payload::BLS(_) | Payload::Secp256k1(_) => {}
+                .charge_gas(prices.on_verify_signature(kind, plaintext.len()))?;
+        }
+        let signer = match signer.payload() {
+            Payload::BLS(_) | Payload::Secp256k1(_) => *signer,
+            _ if self.abi().charges_v2_forms() => self.cm.account_key_address(signer, true)?,
             _ => {
                 return Err(syscall_error!(IllegalArgument;
                     "address protocol {} not supported", signer.protocol()))
             }
-        }
+        };
         catch_panic("verifying signature", || {
-            Ok(crate::signatures::verify(sig_type, signature, plaintext, signer).is_ok())
+            Ok(crate::signatures::verify(sig_type, signature, plaintext, &signer).is_ok())
         })
     }
 
@@ -113,10 +117,16 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// Hashes `data` with the hash function of multihash code `code`.
     pub fn hash(&mut self, code: u64, data: &[u8]) -> Result<Multihash> {
+        // ref-fvm 2 charges a flat price before it checks the code.
+        if self.abi().charges_v2_forms() {
+            self.cm.charge_gas(self.cm.price_list().on_hashing_v2())?;
+        }
         let hasher = HashFunction::from_multihash_code(code)
             .ok_or_else(|| syscall_error!(IllegalArgument; "unsupported hash code {code}"))?;
-        self.cm
-            .charge_gas(self.cm.price_list().on_hashing(hasher, data.len()))?;
+        if !self.abi().charges_v2_forms() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_hashing(hasher, data.len()))?;
+        }
         Ok(hasher_code(hasher).digest(data))
     }
 
@@ -163,10 +173,22 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         Ok(fault)
     }
 
-    /// Verifies seals in a batch; one result per seal, malformed ones are `false`.
+    /// ref-fvm 2: verifies one seal.
+    pub fn verify_seal_v2(&mut self, info: &SealVerifyInfo) -> Result<bool> {
+        self.cm.charge_gas(self.cm.price_list().on_verify_seal())?;
+        let proofs = self.cm.machine.proofs.clone();
+        catch_panic("verifying seal", || {
+            proofs.verify_seal(info).or_illegal_argument()
+        })
+    }
+
+    /// Verifies seals in a batch; one result per seal, malformed ones are `false`. ref-fvm 2
+    /// charges nothing (the power actor has paid in advance); later versions charge each seal.
     pub fn batch_verify_seals(&mut self, infos: &[SealVerifyInfo]) -> Result<Vec<bool>> {
-        for _ in infos {
-            self.cm.charge_gas(self.cm.price_list().on_verify_seal())?;
+        if !self.abi().charges_v2_forms() {
+            for _ in infos {
+                self.cm.charge_gas(self.cm.price_list().on_verify_seal())?;
+            }
         }
         let proofs = self.cm.machine.proofs.clone();
         Ok(infos

@@ -48,10 +48,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             Block::with_links(cid.codec(), data, links)
         } else {
             let block = Block::new(cid.codec(), data);
-            let charge = self
-                .cm
-                .price_list()
-                .on_block_open_per_byte_v3(block.size() as usize);
+            let size = block.size() as usize;
+            let prices = self.cm.price_list();
+            let charge = if abi.charges_v2_forms() {
+                prices.on_block_open_per_byte_v2(size)
+            } else {
+                prices.on_block_open_per_byte_v3(size)
+            };
             self.cm.charge_gas(charge)?;
             block
         };
@@ -78,8 +81,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             self.cm.charge_gas(charge)?;
             Block::with_links(codec, data, links)
         } else {
-            self.cm
-                .charge_gas(self.cm.price_list().on_block_create_v3(data.len()))?;
+            let prices = self.cm.price_list();
+            let charge = if abi.charges_v2_forms() {
+                prices.on_block_create_v2(data.len())
+            } else {
+                prices.on_block_create_v3(data.len())
+            };
+            self.cm.charge_gas(charge)?;
             Block::new(codec, data)
         };
         self.blocks.register_created(block)
@@ -97,10 +105,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             return Err(syscall_error!(IllegalCid; "cids must be 32-byte blake2b"));
         }
         let block = self.blocks.get(id)?.clone();
-        let charge = self
-            .cm
-            .price_list()
-            .on_block_link(HashFunction::Blake2b256, block.size() as usize);
+        let size = block.size() as usize;
+        let prices = self.cm.price_list();
+        let charge = if self.abi().charges_v2_forms() {
+            prices.on_block_link_v2(size)
+        } else {
+            prices.on_block_link(HashFunction::Blake2b256, size)
+        };
         self.cm.charge_gas(charge)?;
         let hash = multihash_codetable::Code::Blake2b256.digest(block.data());
         let k = Cid::new_v1(block.codec(), hash.truncate(hash_len as u8));

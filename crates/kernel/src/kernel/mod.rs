@@ -112,6 +112,12 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .map_err(|_| crate::error::ExecutionError::OutOfGas)
     }
 
+    /// Gives `gas` back to the message (ref-fvm 2's negative charges: `gas::charge` with a
+    /// negative amount, `OnDeleteActor`). Gas used never drops below zero.
+    pub fn refund_gas_v2(&mut self, gas: Gas) {
+        self.cm.gas.refund(gas);
+    }
+
     /// Sends a message from this actor.
     pub fn send(
         &mut self,

@@ -47,7 +47,42 @@ pub struct NetworkContext {
     pub network_version: u32,
 }
 
+/// What ref-fvm 2's `vm::context` returns.
+#[derive(Debug, Clone)]
+pub struct InvocationContextV2 {
+    /// The calling actor.
+    pub caller: u64,
+    /// The running actor.
+    pub receiver: u64,
+    /// The method being run.
+    pub method_number: u64,
+    /// The value sent with the call.
+    pub value_received: TokenAmount,
+    /// The epoch.
+    pub epoch: ChainEpoch,
+    /// The network version.
+    pub network_version: u32,
+}
+
 impl<B: Store, E: Ext> Kernel<B, E> {
+    /// ref-fvm 2's invocation context (free).
+    pub fn invocation_context_v2(&self) -> InvocationContextV2 {
+        let ctx = &self.cm.machine.context;
+        InvocationContextV2 {
+            caller: self.caller,
+            receiver: self.actor_id,
+            method_number: self.method,
+            value_received: self.value_received.clone(),
+            epoch: ctx.epoch,
+            network_version: ctx.network.network_version().into(),
+        }
+    }
+
+    /// ref-fvm 2's base fee (free).
+    pub fn base_fee_v2(&self) -> TokenAmount {
+        self.cm.machine.context.base_fee.clone()
+    }
+
     /// The message context.
     pub fn msg_context(&mut self) -> Result<MessageContext> {
         self.cm
@@ -121,8 +156,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         round: ChainEpoch,
         entropy: &[u8],
     ) -> Result<[u8; RANDOMNESS_LENGTH]> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_get_randomness_v3(entropy.len()))?;
+        self.charge_randomness_v3(entropy.len())?;
         let digest = self
             .cm
             .machine
@@ -139,8 +173,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         round: ChainEpoch,
         entropy: &[u8],
     ) -> Result<[u8; RANDOMNESS_LENGTH]> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_get_randomness_v3(entropy.len()))?;
+        self.charge_randomness_v3(entropy.len())?;
         let digest = self
             .cm
             .machine
@@ -148,6 +181,17 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .get_beacon_randomness(round)
             .or_illegal_argument()?;
         Ok(draw_randomness(&digest, personalization, round, entropy))
+    }
+
+    /// Charges for drawing randomness with `entropy_len` bytes of entropy (ref-fvm 2 and 3).
+    fn charge_randomness_v3(&mut self, entropy_len: usize) -> Result<()> {
+        let prices = self.cm.price_list();
+        let charge = if self.abi().charges_v2_forms() {
+            prices.on_get_randomness_v2(entropy_len)
+        } else {
+            prices.on_get_randomness_v3(entropy_len)
+        };
+        self.cm.charge_gas(charge)
     }
 
     /// The ticket randomness digest of `round` (ref-fvm 4: the actor draws from it itself).

@@ -59,12 +59,17 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         Ok(self.get_self()?.map(|a| a.balance).unwrap_or_default())
     }
 
-    /// Deletes the actor, sending its balance to `beneficiary` (ref-fvm 3).
+    /// Deletes the actor, sending its balance to `beneficiary` (ref-fvm 2 and 3; ref-fvm 2 first
+    /// refunds `OnDeleteActor`, whatever happens next).
     pub fn self_destruct_v3(&mut self, beneficiary: &Address) -> Result<()> {
         if self.read_only {
             return Err(syscall_error!(ReadOnly; "cannot self-destruct when read-only"));
         }
-        self.cm.charge_gas(self.cm.price_list().on_delete_actor())?;
+        if self.abi().has_gas_refunds() {
+            self.refund_gas_v2(self.cm.price_list().on_delete_actor_refund_v2());
+        } else {
+            self.cm.charge_gas(self.cm.price_list().on_delete_actor())?;
+        }
         let balance = self.current_balance()?;
         if !balance.is_zero() {
             let beneficiary_id = self.resolve_address(beneficiary)?;

@@ -14,14 +14,7 @@ use crate::syscall_error;
 /// Links the `actor` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define("actor", "resolve_address", resolve_address::<B, E>)
-        .define(
-            "actor",
-            "lookup_delegated_address",
-            lookup_delegated_address::<B, E>,
-        )
         .define("actor", "get_actor_code_cid", get_actor_code_cid::<B, E>)
-        .define("actor", "next_actor_address", next_actor_address::<B, E>)
-        .define("actor", "create_actor", create_actor::<B, E>)
         .define(
             "actor",
             "get_builtin_actor_type",
@@ -31,8 +24,20 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
             "actor",
             "get_code_cid_for_type",
             get_code_cid_for_type::<B, E>,
-        )
-        .define("actor", "balance_of", balance_of::<B, E>);
+        );
+    if abi == Abi::V2 {
+        f.define("actor", "new_actor_address", next_actor_address::<B, E>)
+            .define("actor", "create_actor", create_actor_v2::<B, E>);
+        return;
+    }
+    f.define(
+        "actor",
+        "lookup_delegated_address",
+        lookup_delegated_address::<B, E>,
+    )
+    .define("actor", "next_actor_address", next_actor_address::<B, E>)
+    .define("actor", "create_actor", create_actor::<B, E>)
+    .define("actor", "balance_of", balance_of::<B, E>);
     // ref-fvm links it only with its `upgrade-actor` feature; builtin actors never import it.
     if abi == Abi::V4 {
         f.define("actor", "upgrade_actor", upgrade_actor_v4::<B, E>);
@@ -81,6 +86,7 @@ fn get_actor_code_cid<B: Store, E: Ext>(
     Ok(c.memory.write_cid(&code, off, len)?)
 }
 
+/// `next_actor_address` (ref-fvm 2: `new_actor_address`, whose kernel operation differs).
 fn next_actor_address<B: Store, E: Ext>(
     mut c: Ctx<'_, B, E>,
     off: u32,
@@ -93,7 +99,7 @@ fn next_actor_address<B: Store, E: Ext>(
             "output buffer must have a minimum capacity of 21 bytes")
         .into());
     }
-    let bytes = c.host.next_actor_address().to_bytes();
+    let bytes = c.host.next_actor_address()?.to_bytes();
     if bytes.len() > obuf.len() {
         return Err(ExecutionError::from(Fatal::msg(format!(
             "created {} byte actor address",
@@ -119,6 +125,16 @@ fn create_actor<B: Store, E: Ext>(
         None
     };
     Ok(c.host.create_actor(code, actor_id, delegated)?)
+}
+
+/// ref-fvm 2: any actor may create an actor of non-singleton builtin code.
+fn create_actor_v2<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    actor_id: u64,
+    code_off: u32,
+) -> SysResult<()> {
+    let code = c.memory.read_cid(code_off)?;
+    Ok(c.host.create_actor_v2(code, actor_id)?)
 }
 
 /// ref-fvm 4: on a successful upgrade the calling actor exits with the upgrade's return value;

@@ -49,6 +49,9 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
             verify_replica_update::<B, E>,
         )
         .define("crypto", "batch_verify_seals", batch_verify_seals::<B, E>);
+    if abi == Abi::V2 {
+        f.define("crypto", "verify_seal", verify_seal_v2::<B, E>);
+    }
     if abi == Abi::V4 {
         f.define(
             "crypto",
@@ -266,6 +269,16 @@ fn verify_aggregate_seals<B: Store, E: Ext>(
 fn verify_replica_update<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<i32> {
     let info: ReplicaUpdateInfo = c.memory.read_cbor(off, len)?;
     Ok(validity(c.host.verify_replica_update(&info)?))
+}
+
+/// ref-fvm 2: verifies one seal proof.
+fn verify_seal_v2<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    info_off: u32,
+    info_len: u32,
+) -> SysResult<i32> {
+    let info: SealVerifyInfo = c.memory.read_cbor(info_off, info_len)?;
+    Ok(validity(c.host.verify_seal_v2(&info)?))
 }
 
 fn batch_verify_seals<B: Store, E: Ext>(

@@ -11,6 +11,8 @@ use crate::syscall_error;
 /// Links the `event` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     match abi {
+        // ref-fvm 2 has no events.
+        Abi::V2 => f,
         Abi::V3 => f.define("event", "emit_event", emit_event_v3::<B, E>),
         Abi::V4 => f.define("event", "emit_event", emit_event_v4::<B, E>),
     };

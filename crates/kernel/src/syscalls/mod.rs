@@ -2,7 +2,7 @@
 //! `network`, `self`, `gas`, `debug`, `ipld`, `actor`, `crypto`, `send`, `event`, `rand`). Each
 //! syscall decodes its arguments from guest memory, calls a kernel operation and encodes the
 //! result, exactly as ref-fvm's bindings do (argument order, out-pointer layout, error numbers).
-//! A binding that exists in one ABI's form only carries the ABI as a suffix (`_v3`, `_v4`), as
+//! A binding that exists in one ABI's form only carries the ABI as a suffix (`_v2`, `_v3`, `_v4`), as
 //! the kernel operations and charges it calls do.
 
 mod actor;
@@ -51,15 +51,15 @@ impl From<ExecutionError> for HostError<Abort> {
 pub(crate) fn host_functions<B: Store, E: Ext>(abi: Abi) -> HostFunctions<Kernel<B, E>> {
     let oob = NonZeroU32::new(ErrorNumber::IllegalArgument as u32).expect("non-zero");
     let mut f = HostFunctions::new(oob);
-    vm::link(&mut f);
-    network::link(&mut f);
+    vm::link(&mut f, abi);
+    network::link(&mut f, abi);
     sself::link(&mut f, abi);
-    gas::link(&mut f);
+    gas::link(&mut f, abi);
     debug::link(&mut f);
     ipld::link(&mut f);
     actor::link(&mut f, abi);
     crypto::link(&mut f, abi);
-    send::link(&mut f);
+    send::link(&mut f, abi);
     event::link(&mut f, abi);
     rand::link(&mut f, abi);
     f

@@ -1,22 +1,33 @@
-//! `network` syscalls: the circulating supply, the network context and tipset CIDs.
+//! `network` syscalls: the circulating supply, the network context and tipset CIDs (ref-fvm 2:
+//! the base fee and the circulating supply).
 
 use ifvm_interp::HostFunctions;
 
 use super::memory::FilecoinMemory;
 use super::out::{NetworkContext, SysTokenAmount};
 use super::{Ctx, SysResult};
+use crate::abi::Abi;
 use crate::error::ExecutionError;
 use crate::kernel::{Ext, Kernel, Store};
 
-/// Links the `network` syscalls into `f`.
-pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
+/// Links the `network` syscalls of `abi` into `f`.
+pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     f.define(
         "network",
         "total_fil_circ_supply",
         total_fil_circ_supply::<B, E>,
-    )
-    .define("network", "context", network_context::<B, E>)
-    .define("network", "tipset_cid", tipset_cid::<B, E>);
+    );
+    match abi {
+        Abi::V2 => f.define("network", "base_fee", base_fee_v2::<B, E>),
+        Abi::V3 | Abi::V4 => f
+            .define("network", "context", network_context::<B, E>)
+            .define("network", "tipset_cid", tipset_cid::<B, E>),
+    };
+}
+
+/// ref-fvm 2: the base fee (no gas beyond the syscall's).
+fn base_fee_v2<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmount> {
+    Ok(SysTokenAmount::new(&c.host.base_fee_v2(), "base-fee")?)
 }
 
 fn total_fil_circ_supply<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmount> {

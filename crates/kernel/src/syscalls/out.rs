@@ -111,6 +111,29 @@ impl GuestValue for VerifyConsensusFault {
     }
 }
 
+/// ref-fvm 2's `sys::out::vm::InvocationContext` (52 bytes).
+pub(crate) struct InvocationContextV2 {
+    pub value_received: SysTokenAmount,
+    pub caller: u64,
+    pub receiver: u64,
+    pub method_number: u64,
+    pub network_curr_epoch: i64,
+    pub network_version: u32,
+}
+
+impl GuestValue for InvocationContextV2 {
+    const SIZE: usize = 52;
+    fn write_le(&self, out: &mut [u8]) {
+        let mut w = Writer(out);
+        self.value_received.write(&mut w);
+        for v in [self.caller, self.receiver, self.method_number] {
+            w.put(&v.to_le_bytes());
+        }
+        w.put(&self.network_curr_epoch.to_le_bytes());
+        w.put(&self.network_version.to_le_bytes());
+    }
+}
+
 /// `sys::out::vm::MessageContext`.
 pub(crate) struct MessageContext {
     pub origin: u64,

@@ -11,7 +11,7 @@ use crate::kernel::{Ext, Kernel, Store};
 /// Links the `rand` syscalls of `abi` into `f`.
 pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
     match abi {
-        Abi::V3 => f
+        Abi::V2 | Abi::V3 => f
             .define(
                 "rand",
                 "get_chain_randomness",
@@ -36,7 +36,7 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
     };
 }
 
-/// ref-fvm 3: randomness drawn with a personalization and entropy.
+/// ref-fvm 2 and 3: randomness drawn with a personalization and entropy.
 fn get_chain_randomness_v3<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     pers: i64,

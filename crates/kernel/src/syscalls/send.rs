@@ -8,12 +8,39 @@ use ifvm_interp::HostFunctions;
 use super::memory::FilecoinMemory;
 use super::out::SendOut;
 use super::{Ctx, SysResult};
+use crate::abi::Abi;
 use crate::kernel::{Ext, Kernel, Store};
 use crate::syscall_error;
 
-/// Links the `send` syscalls into `f`.
-pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>) {
-    f.define("send", "send", send::<B, E>);
+/// Links the `send` syscall of `abi` into `f`.
+pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: Abi) {
+    match abi {
+        Abi::V2 => f.define("send", "send", send_v2::<B, E>),
+        Abi::V3 | Abi::V4 => f.define("send", "send", send::<B, E>),
+    };
+}
+
+/// ref-fvm 2: no gas limit of the call's own, no flags.
+fn send_v2<B: Store, E: Ext>(
+    c: Ctx<'_, B, E>,
+    recipient_off: u32,
+    recipient_len: u32,
+    method: u64,
+    params_id: u32,
+    value_hi: u64,
+    value_lo: u64,
+) -> SysResult<SendOut> {
+    send(
+        c,
+        recipient_off,
+        recipient_len,
+        method,
+        params_id,
+        value_hi,
+        value_lo,
+        u64::MAX,
+        0,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -15,7 +15,7 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
         .define("self", "set_root", set_root::<B, E>)
         .define("self", "current_balance", current_balance::<B, E>);
     match abi {
-        Abi::V3 => f.define("self", "self_destruct", self_destruct_v3::<B, E>),
+        Abi::V2 | Abi::V3 => f.define("self", "self_destruct", self_destruct_v3::<B, E>),
         Abi::V4 => f.define("self", "self_destruct", self_destruct_v4::<B, E>),
     };
 }
@@ -38,7 +38,7 @@ fn current_balance<B: Store, E: Ext>(c: Ctx<'_, B, E>) -> SysResult<SysTokenAmou
     Ok(SysTokenAmount::new(&balance, "balance")?)
 }
 
-/// ref-fvm 3: the balance goes to a beneficiary.
+/// ref-fvm 2 and 3: the balance goes to a beneficiary.
 fn self_destruct_v3<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
     addr_off: u32,

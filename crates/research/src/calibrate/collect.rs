@@ -1,7 +1,9 @@
 //! Collecting samples: timed runs of vectors and workloads, the fastest time of each charge.
 
+use std::num::NonZeroUsize;
+
 use ifvm_interp::Engine;
-use ifvm_kernel::ExecutionEvent;
+use ifvm_kernel::{EnginePool, ExecutionEvent};
 
 use super::{workloads, CalibrateError, Options};
 use crate::observe::{Modes, Observation, ObserveError, RunOutcome};
@@ -136,6 +138,8 @@ pub fn collect(
     let engine = modes
         .engine(crate::observe::ENGINE_NV)
         .map_err(|e| CalibrateError::Workloads(e.to_string()))?;
+    // Vectors run on their own version's engine (nv17 meters differently), shared by config.
+    let engines = EnginePool::new(NonZeroUsize::MIN);
     let mut out = Collection::default();
     let files = ifvm_vectors::data::collect_vectors(&options.vectors).map_err(|source| {
         CalibrateError::List {
@@ -153,6 +157,10 @@ pub fn collect(
                     let result = PreparedVariant::new(bundles, &vector, variant)
                         .map_err(|e| e.to_string())
                         .and_then(|prepared| {
+                            let config = modes
+                                .engine_config(prepared.params.nv)
+                                .map_err(|e| e.to_string())?;
+                            let engine = engines.engine(&config);
                             fastest_of(options.repeats, || modes.run_variant(&engine, &prepared))
                         });
                     out.add(source, result);
