@@ -1,4 +1,4 @@
-//! ref-fvm's execution traces (`ApplyRet::exec_trace` of ref-fvm 3.14 and 4.8) as ifvm's
+//! ref-fvm's execution traces (`ApplyRet::exec_trace` of ref-fvm 2.12, 3.14 and 4.8) as ifvm's
 //! [`ExecutionEvent`]s, so both engines' traces compare event by event. Times (`elapsed`) are
 //! left out: they are the one field that may differ. ref-fvm 4.8's conversion is the adapter
 //! crate's (one place for ifvm ⇄ ref-fvm 4 conversions).
@@ -74,6 +74,67 @@ pub fn from_v3(trace: &[fvm3::trace::ExecutionEvent]) -> ExecutionTrace {
                     delegated_address: state.delegated_address.as_ref().map(address_v3),
                 },
             },
+            other => ExecutionEvent::Log(format!("unknown ref-fvm event: {other:?}")),
+        })
+        .collect()
+}
+
+/// A ref-fvm 2 block's bytes (empty for none) as a traced block: DAG-CBOR, the only codec
+/// ref-fvm 2 registers.
+fn block_v2(
+    bytes: &fvm_ipld_encoding::RawBytes,
+) -> Option<fvm_ipld_encoding::ipld_block::IpldBlock> {
+    (!bytes.is_empty()).then(|| fvm_ipld_encoding::ipld_block::IpldBlock {
+        codec: fvm_ipld_encoding::DAG_CBOR,
+        data: bytes.to_vec(),
+    })
+}
+
+/// ref-fvm 2.12's trace in ifvm's terms: calls carry no gas limit of their own (`u64::MAX`) and
+/// are never read-only; a return is a successful `CallReturn`, an abort a `CallReturn` with its
+/// exit code and no value. An event kind ifvm does not know becomes a `Log` line no ifvm trace
+/// holds.
+pub fn from_v2(trace: &[fvm2::trace::ExecutionEvent]) -> ExecutionTrace {
+    use fvm2::trace::ExecutionEvent as E;
+    trace
+        .iter()
+        .map(|event| match event {
+            E::GasCharge(c) => ExecutionEvent::GasCharge {
+                charge: GasCharge::new(
+                    c.name.to_string(),
+                    Gas::from_milligas(c.compute_gas.as_milligas().max(0) as u64),
+                    Gas::from_milligas(c.storage_gas.as_milligas().max(0) as u64),
+                ),
+                elapsed: None,
+            },
+            E::Call {
+                from,
+                to,
+                method,
+                params,
+                value,
+            } => ExecutionEvent::Call {
+                from: *from,
+                to: Address::from_bytes(&to.to_bytes())
+                    .expect("addresses convert between fvm_shared versions"),
+                method: *method,
+                params: block_v2(params),
+                value: TokenAmount::from_atto(value.atto().clone()),
+                gas_limit: u64::MAX,
+                read_only: false,
+            },
+            E::CallReturn(bytes) => ExecutionEvent::CallReturn {
+                exit_code: ExitCode::OK,
+                value: block_v2(bytes),
+            },
+            E::CallAbort(code) => ExecutionEvent::CallReturn {
+                exit_code: ExitCode::new(code.value()),
+                value: None,
+            },
+            E::CallError(e) => {
+                ExecutionEvent::CallError(SyscallError::new(error_number(e.1 as u32), &e.0))
+            }
+            E::Log(line) => ExecutionEvent::Log(line.clone()),
             other => ExecutionEvent::Log(format!("unknown ref-fvm event: {other:?}")),
         })
         .collect()

@@ -384,12 +384,10 @@ impl<C: CallManager> RandomnessOps for AcceptProofsKernelV2<C> {
     }
 }
 
-/// Applies `variant`'s messages on ref-fvm 2, flushing after every one: receipts, gas payouts
-/// and state roots. The traces are left empty: ref-fvm 2's trace events (no gas limits in calls,
-/// returns without codecs, out of gas as an error) are not converted, so nv17 runs are compared
-/// without traces.
+/// Applies `variant`'s messages on ref-fvm 2 with tracing on, flushing after every one: receipts,
+/// gas payouts, state roots and traces ([`crate::trace::from_v2`]).
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
-    let mut exec = variant_executor(variant, crate::Tracing::Off)?;
+    let mut exec = variant_executor(variant, crate::Tracing::On)?;
     let mut out = Vec::new();
     for (msg, raw_length) in &variant.messages {
         let ret = apply(&mut exec, msg, *raw_length)?;
@@ -410,7 +408,7 @@ pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResul
                 gas_refund: u64::try_from(ret.gas_refund)?,
                 gas_burned: u64::try_from(ret.gas_burned)?,
             },
-            trace: Vec::new(),
+            trace: crate::trace::from_v2(&ret.exec_trace),
         });
     }
     Ok(out)

@@ -477,8 +477,17 @@ impl PriceList {
         )
     }
 
-    /// Verifying a consensus fault. In Skyr this includes ref-fvm 2's extern cost (516 422 gas in
-    /// all), which ref-fvm 2 books as compute gas and this as other gas: the total is the same.
+    /// Checking block headers for a consensus fault (v2 ABI): the extern cost plus the check,
+    /// booked as compute gas as ref-fvm 2 books it.
+    pub fn on_verify_consensus_fault_v2(&self) -> GasCharge {
+        GasCharge::new(
+            "OnVerifyConsensusFault",
+            self.verify_consensus_fault,
+            Gas::ZERO,
+        )
+    }
+
+    /// Verifying a consensus fault (v3 and v4 ABIs: other gas).
     pub fn on_verify_consensus_fault(&self) -> GasCharge {
         GasCharge::new(
             "OnVerifyConsensusFault",
@@ -513,15 +522,19 @@ impl PriceList {
         )
     }
 
-    /// Opening a block, independent of its size. In Skyr this is ref-fvm 2's extern cost plus
-    /// block-open base (135 617 gas), which ref-fvm 2 books as compute gas and this as other gas:
-    /// the total is the same.
+    /// Opening a block, independent of its size (v3 and v4 ABIs: other gas).
     pub fn on_block_open_base(&self) -> GasCharge {
         GasCharge::new(
             "OnBlockOpenBase",
             self.ipld_link_checked,
             self.block_open.flat,
         )
+    }
+
+    /// Opening a block, independent of its size (v2 ABI): the extern cost plus the block-open
+    /// base (135 617 gas in Skyr), booked as compute gas as ref-fvm 2 books it.
+    pub fn on_block_open_base_v2(&self) -> GasCharge {
+        GasCharge::new("OnBlockOpenBase", self.block_open.flat, Gas::ZERO)
     }
 
     /// Opening a block of `data_size` bytes, per byte (v2 ABI): memory retention plus copying,
@@ -882,9 +895,9 @@ mod tests {
             // V1P1 types are unknown to ref-fvm 2: priced as 512MiB V1, like no proof at all.
             assert_eq!(p.on_verify_post(Some(13), 1).total(), g(117680921 + 43780));
             assert_eq!(p.on_verify_post(None, 0).total(), g(117680921));
-            assert_eq!(p.on_verify_consensus_fault().total(), g(516422));
+            assert_eq!(p.on_verify_consensus_fault_v2().total(), g(516422));
             assert_eq!(p.on_get_randomness_v2(32).total(), g(21000));
-            assert_eq!(p.on_block_open_base().total(), g(135617));
+            assert_eq!(p.on_block_open_base_v2().total(), g(135617));
             let open = p.on_block_open_per_byte_v2(1);
             assert_eq!(open.name, "OnBlockOpenPerByte");
             assert_eq!(open.total(), Gas::from_milligas(10500));

@@ -1,5 +1,6 @@
 //! Differential test: every public charge function of ifvm's price lists against ref-fvm's
-//! (3.14 for nv18–nv20, 4.8 for nv21–nv29), over a grid of inputs. Any drift fails.
+//! (2.12 for nv16–nv17, 3.14 for nv18–nv20, 4.8 for nv21–nv29), over a grid of inputs. Any
+//! drift fails.
 
 use ifvm_gas::{price_list_for, GasCharge, HashFunction, PriceList, SignatureKind};
 
@@ -84,6 +85,243 @@ impl Diff {
             self.0.len(),
             self.0.join("\n")
         );
+    }
+}
+
+mod v2 {
+    use super::*;
+    use fvm2::gas::PriceList as RefPrices;
+    use fvm_shared2::crypto::signature::SignatureType;
+    use fvm_shared2::econ::TokenAmount;
+    use fvm_shared2::randomness::Randomness;
+    use fvm_shared2::sector::*;
+
+    /// A ref-fvm 2 charge (signed milligas; every compared charge is non-negative).
+    fn theirs(c: fvm2::gas::GasCharge) -> Charge {
+        let milligas = |g: fvm2::gas::Gas| u64::try_from(g.as_milligas()).expect("non-negative");
+        (
+            c.name.to_string(),
+            milligas(c.compute_gas),
+            milligas(c.storage_gas),
+        )
+    }
+
+    fn post_info(proof: Option<i64>, sectors: usize) -> WindowPoStVerifyInfo {
+        WindowPoStVerifyInfo {
+            randomness: Randomness(vec![]),
+            proofs: proof
+                .map(|p| {
+                    vec![PoStProof {
+                        post_proof: RegisteredPoStProof::from(p),
+                        proof_bytes: vec![],
+                    }]
+                })
+                .unwrap_or_default(),
+            challenged_sectors: vec![
+                SectorInfo {
+                    proof: RegisteredSealProof::StackedDRG2KiBV1,
+                    sector_number: 0,
+                    sealed_cid: cid3(),
+                };
+                sectors
+            ],
+            prover: 0,
+        }
+    }
+
+    fn aggregate(proof: i64, n: usize) -> AggregateSealVerifyProofAndInfos {
+        AggregateSealVerifyProofAndInfos {
+            miner: 0,
+            seal_proof: RegisteredSealProof::from(proof),
+            aggregate_proof: RegisteredAggregateProof::SnarkPackV1,
+            proof: vec![],
+            infos: vec![
+                AggregateSealVerifyInfo {
+                    sector_number: 0,
+                    randomness: Randomness(vec![]),
+                    interactive_randomness: Randomness(vec![]),
+                    sealed_cid: cid3(),
+                    unsealed_cid: cid3(),
+                };
+                n
+            ],
+        }
+    }
+
+    pub fn compare(nv: u32, p: &PriceList, r: &RefPrices, d: &mut Diff) -> usize {
+        let mut k = 0;
+        let mut eq = |what: String, a: Charge, b: Charge| {
+            k += 1;
+            d.eq(nv, what, a, b)
+        };
+        // ref-fvm 2 converts sizes to i64 (beyond i64::MAX they wrap: no real size is).
+        for &s in SIZES.iter().filter(|&&s| i64::try_from(s).is_ok()) {
+            eq(
+                format!("on_chain_message({s})"),
+                ours(p.on_chain_message(s)),
+                theirs(r.on_chain_message(s)),
+            );
+            eq(
+                format!("on_chain_return_value({s})"),
+                ours(p.on_chain_return_value_v2(s)),
+                theirs(r.on_chain_return_value(s)),
+            );
+            eq(
+                format!("on_block_open_per_byte({s})"),
+                ours(p.on_block_open_per_byte_v2(s)),
+                theirs(r.on_block_open_per_byte(s)),
+            );
+            eq(
+                format!("on_block_read({s})"),
+                ours(p.on_block_read(s)),
+                theirs(r.on_block_read(s)),
+            );
+            eq(
+                format!("on_block_create({s})"),
+                ours(p.on_block_create_v2(s)),
+                theirs(r.on_block_create(s)),
+            );
+            eq(
+                format!("on_block_link({s})"),
+                ours(p.on_block_link_v2(s)),
+                theirs(r.on_block_link(s)),
+            );
+            eq(
+                format!("on_hashing({s})"),
+                ours(p.on_hashing_v2()),
+                theirs(r.on_hashing(s)),
+            );
+            eq(
+                format!("on_get_randomness({s})"),
+                ours(p.on_get_randomness_v2(s)),
+                theirs(r.on_get_randomness(s)),
+            );
+        }
+        for value in [0u64, 1, 1 << 40] {
+            for method in [0u64, 1, 2, 3844450837] {
+                eq(
+                    format!("on_method_invocation({value}, {method})"),
+                    ours(p.on_method_invocation_v2(value != 0, method)),
+                    theirs(r.on_method_invocation(&TokenAmount::from_atto(value), method)),
+                );
+            }
+        }
+        for (kind, sig) in [
+            (SignatureKind::Secp256k1, SignatureType::Secp256k1),
+            (SignatureKind::Bls, SignatureType::BLS),
+        ] {
+            eq(
+                format!("on_verify_signature({sig:?})"),
+                ours(p.on_verify_signature_v2(kind)),
+                theirs(r.on_verify_signature(sig)),
+            );
+        }
+        for proof in -1i64..=20 {
+            for &n in COUNTS {
+                eq(
+                    format!("on_verify_aggregate_seals({proof}, {n})"),
+                    ours(p.on_verify_aggregate_seals(proof, n)),
+                    theirs(r.on_verify_aggregate_seals(&aggregate(proof, n))),
+                );
+            }
+        }
+        for proof in [
+            None,
+            Some(-1),
+            Some(0),
+            Some(3),
+            Some(4),
+            Some(5),
+            Some(6),
+            Some(7),
+            Some(8),
+            Some(9),
+            Some(13),
+            Some(100),
+        ] {
+            for &n in COUNTS {
+                eq(
+                    format!("on_verify_post({proof:?}, {n})"),
+                    ours(p.on_verify_post(proof, n)),
+                    theirs(r.on_verify_post(&post_info(proof, n))),
+                );
+            }
+        }
+        let seal = SealVerifyInfo {
+            registered_proof: RegisteredSealProof::StackedDRG32GiBV1P1,
+            sector_id: Default::default(),
+            deal_ids: vec![],
+            randomness: Randomness(vec![]),
+            interactive_randomness: Randomness(vec![]),
+            proof: vec![],
+            sealed_cid: cid3(),
+            unsealed_cid: cid3(),
+        };
+        let replica = ReplicaUpdateInfo {
+            update_proof_type: RegisteredUpdateProof::StackedDRG32GiBV1,
+            new_sealed_cid: cid3(),
+            old_sealed_cid: cid3(),
+            new_unsealed_cid: cid3(),
+            proof: vec![],
+        };
+        let fixed = [
+            ("on_syscall", ours(p.on_syscall()), theirs(r.on_syscall())),
+            (
+                "on_create_actor",
+                ours(p.on_create_actor_v2()),
+                theirs(r.on_create_actor()),
+            ),
+            (
+                "on_recover_secp_public_key",
+                ours(p.on_recover_secp_public_key()),
+                theirs(r.on_recover_secp_public_key()),
+            ),
+            (
+                "on_compute_unsealed_sector_cid",
+                ours(p.on_compute_unsealed_sector_cid()),
+                theirs(
+                    r.on_compute_unsealed_sector_cid(RegisteredSealProof::StackedDRG32GiBV1P1, &[]),
+                ),
+            ),
+            (
+                "on_verify_seal",
+                ours(p.on_verify_seal()),
+                theirs(r.on_verify_seal(&seal)),
+            ),
+            (
+                "on_verify_replica_update",
+                ours(p.on_verify_replica_update()),
+                theirs(r.on_verify_replica_update(&replica)),
+            ),
+            (
+                "on_verify_consensus_fault",
+                ours(p.on_verify_consensus_fault_v2()),
+                theirs(r.on_verify_consensus_fault()),
+            ),
+            (
+                "on_block_open_base",
+                ours(p.on_block_open_base_v2()),
+                theirs(r.on_block_open_base()),
+            ),
+            (
+                "on_block_stat",
+                ours(p.on_block_stat()),
+                theirs(r.on_block_stat()),
+            ),
+        ];
+        for (what, a, b) in fixed {
+            eq(what.to_string(), a, b);
+        }
+        // ref-fvm 2's OnDeleteActor is a negative charge: ifvm's refund is its size.
+        let delete = r.on_delete_actor();
+        k += 1;
+        d.eq(
+            nv,
+            "on_delete_actor",
+            p.on_delete_actor_refund_v2().as_milligas() as i128,
+            -i128::from(delete.compute_gas.as_milligas() + delete.storage_gas.as_milligas()),
+        );
+        k
     }
 }
 
@@ -870,6 +1108,11 @@ fn compare_private_fields(nv: u32, p: &PriceList, theirs: &str, d: &mut Diff) ->
 fn price_lists_match_ref_fvm_for_every_network_version() {
     let mut diff = Diff::default();
     let mut compared = 0;
+    for nv in 16..=17u32 {
+        let version = fvm_shared2::version::NetworkVersion::try_from(nv).expect("a version");
+        let theirs = fvm2::gas::price_list_by_network_version(version);
+        compared += v2::compare(nv, price_list_for(nv).unwrap(), theirs, &mut diff);
+    }
     for nv in 18..=20u32 {
         let theirs = fvm3::gas::price_list_by_network_version(nv.into());
         compared += v3::compare(nv, price_list_for(nv).unwrap(), theirs, &mut diff);

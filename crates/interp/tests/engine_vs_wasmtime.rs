@@ -12,6 +12,8 @@
 
 mod common;
 
+use std::io::Write as _;
+
 use arbitrary::Unstructured;
 use common::{engine, no_funcs, ref_fvm3_engine, ref_fvm4_engine, wt_trap, TestHost};
 use fvm_ipld_blockstore::MemoryBlockstore;
@@ -434,6 +436,9 @@ fn random_modules_behave_identically_on_wasmi_and_ref_fvm_wasmtime() {
             let theirs = RefEngine::new();
             for seed in seeds {
                 let n = if seed == 0 { modules } else { modules / 4 };
+                // Straight to stderr, past the test harness's capture: a seed that takes the
+                // process down must still be named.
+                let _ = writeln!(std::io::stderr(), "seed {seed}: {n} modules");
                 let t = run_seed(seed, n, &ours, &theirs);
                 println!("seed {seed}: {t:?}");
                 assert_eq!(

@@ -119,6 +119,21 @@ impl Abi {
         self == Self::V2
     }
 
+    /// Whether reading actor metadata is priced: `OnResolveAddress`, `OnGetActorCodeCid`,
+    /// `OnGetBuiltinActorType`, `OnGetCodeCidForType`, `OnSelfBalance` (zero-gas charges in
+    /// ref-fvm 3 and 4's traces; ref-fvm 2 makes none).
+    pub fn prices_queries(self) -> bool {
+        self >= Self::V3
+    }
+
+    /// Whether a call may have a gas limit of its own, and running out of it is an exit code
+    /// (`SYS_OUT_OF_GAS`) for the caller (ref-fvm 3 and 4). In ref-fvm 2 every call shares the
+    /// message's gas: running out is an error (`CallError(Forbidden, "out of gas")` in the
+    /// trace), and traced calls carry no limit (`u64::MAX`).
+    pub fn has_call_gas_limits(self) -> bool {
+        self >= Self::V3
+    }
+
     /// Whether the first lookup and update of each actor and resolution of each address in a
     /// message are charged (FIP-0055, ref-fvm 3 and 4). In ref-fvm 2 state access is free.
     pub fn charges_state_access(self) -> bool {

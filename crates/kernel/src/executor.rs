@@ -259,15 +259,31 @@ impl<B: Store, E: Ext> Executor<B, E> {
                     };
                     Block::new(codec, msg.params.bytes())
                 });
-                cm.send(
-                    sender_id,
-                    msg.to,
-                    Entrypoint::Invoke(msg.method_num),
-                    params,
-                    &msg.value,
-                    None,
-                    false,
-                )
+                let send = |cm: &mut CallManager<B, E>| {
+                    cm.send(
+                        sender_id,
+                        msg.to,
+                        Entrypoint::Invoke(msg.method_num),
+                        params,
+                        &msg.value,
+                        None,
+                        false,
+                    )
+                };
+                if abi.charges_v2_forms() {
+                    // ref-fvm 2 charges a successful call's return value after the call, in a
+                    // transaction around both (running out of gas there reverts the call).
+                    cm.in_transaction(|cm| {
+                        let ret = send(cm)?;
+                        if ret.exit_code.is_success() {
+                            let size = ret.value.as_ref().map_or(0, |b| b.size() as usize);
+                            cm.charge_gas(cm.price_list().on_chain_return_value_v2(size))?;
+                        }
+                        Ok(ret)
+                    })
+                } else {
+                    send(&mut cm)
+                }
             }
             Err(e) => Err(e),
         };

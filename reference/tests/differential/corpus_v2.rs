@@ -1,7 +1,7 @@
-//! Differential on the Shark corpus (nv17, `IFVM_VECTORS`): every message of every vector
-//! applied on ifvm and on ref-fvm 2.12; every receipt field, the gas payouts and the state root
-//! after every message must be identical. Traces are not compared at nv17 (ref-fvm 2's trace
-//! events are not converted yet). ref-fvm 2 accepts proofs only in top-level calls (its kernel's
+//! Whole-trace differential on the Shark corpus (nv17, `IFVM_VECTORS`): every message of every
+//! vector applied on ifvm and on ref-fvm 2.12 with tracing on; every receipt field, the gas
+//! payouts, the state root after every message and the execution trace event by event must be
+//! identical. ref-fvm 2 accepts proofs only in top-level calls (its kernel's
 //! sends are not generic over the kernel), which the corpus's proofs all are; each vector's
 //! recorded receipts check the reference itself.
 //!
@@ -30,7 +30,7 @@ fn shark_corpus() {
     });
     let files = data::collect_vectors(&[dir]).expect("the corpus lists");
     let engine = net(ifvm_kernel::Abi::V2).engine();
-    let (mut compared, mut messages, mut failing) = (0, 0, 0);
+    let (mut compared, mut messages, mut failing, mut events, mut calls) = (0, 0, 0, 0, 0);
     let mut mismatches = Vec::new();
     for file in files.iter().take(limit.unwrap_or(usize::MAX)) {
         let vector = MessageVector::load(file).expect("corpus vectors parse");
@@ -53,14 +53,18 @@ fn shark_corpus() {
                 "ref-fvm 2 reproduces {}",
                 file.display()
             );
-            let mut exec = prepared.ifvm_executor(engine, false).expect("ifvm machine");
-            let mut ours =
-                apply_each(&mut exec, prepared.messages.iter().cloned()).expect("ifvm runs");
-            for r in &mut ours {
-                r.trace.clear();
-            }
+            let mut exec = prepared.ifvm_executor(engine, true).expect("ifvm machine");
+            let ours = apply_each(&mut exec, prepared.messages.iter().cloned()).expect("ifvm runs");
             compared += 1;
             messages += ours.len();
+            for r in &ours {
+                events += r.trace.len();
+                calls += r
+                    .trace
+                    .iter()
+                    .filter(|e| matches!(e, ifvm_kernel::ExecutionEvent::Call { .. }))
+                    .count();
+            }
             failing += ours.iter().filter(|r| r.exit_code != 0).count();
             if let Some(d) = first_difference(&ours, &reference) {
                 mismatches.push(format!("{} [{}]: {d}", file.display(), variant.id));
@@ -68,10 +72,14 @@ fn shark_corpus() {
         }
     }
     println!(
-        "Shark corpus: {compared} variants, {messages} messages ({failing} failing) compared \
-         with ref-fvm 2.12"
+        "Shark corpus: {compared} variants, {messages} messages ({failing} failing), {events} \
+         trace events ({calls} calls) compared with ref-fvm 2.12"
     );
     assert!(compared > 0, "no vector compared");
+    assert!(
+        calls > messages,
+        "traces hold the nested calls, not just the top-level ones"
+    );
     assert!(
         mismatches.is_empty(),
         "{} differ:\n{}",

@@ -231,9 +231,8 @@ where
         let (depth, size) = (self.call_stack_depth, block.size());
         let abi = self.abi();
         let charge = if abi.charges_v2_forms() {
-            // A successful top-level call's return value (ref-fvm 2 charges it in the executor).
-            (depth == 1 && ret.as_ref().is_ok_and(|r| r.exit_code.is_success()))
-                .then(|| self.price_list().on_chain_return_value_v2(size as usize))
+            // ref-fvm 2 charges the return value in the executor (`Executor::execute_message`).
+            None
         } else if abi.scans_ipld_links() {
             Some(
                 self.price_list()

@@ -42,13 +42,18 @@ where
         let traced = self.tracing() && matches!(entrypoint, Entrypoint::Invoke(_));
         if traced {
             let limit = gas_limit.unwrap_or(Gas::from_milligas(u64::MAX)).round_up();
+            let gas_limit = if self.abi().has_call_gas_limits() {
+                limit.min(self.gas.available().round_up())
+            } else {
+                u64::MAX
+            };
             self.trace_event(ExecutionEvent::Call {
                 from,
                 to,
                 method: entrypoint.method_num(),
                 params: params.as_ref().map(traced_block),
                 value: value.clone(),
-                gas_limit: limit.min(self.gas.available().round_up()),
+                gas_limit,
                 read_only,
             });
         }
@@ -59,6 +64,12 @@ where
                     exit_code: *exit_code,
                     value: value.as_ref().map(traced_block),
                 },
+                Err(ExecutionError::OutOfGas) if !self.abi().has_call_gas_limits() => {
+                    ExecutionEvent::CallError(SyscallError::new(
+                        ErrorNumber::Forbidden,
+                        "out of gas",
+                    ))
+                }
                 Err(ExecutionError::OutOfGas) => ExecutionEvent::CallReturn {
                     exit_code: ExitCode::SYS_OUT_OF_GAS,
                     value: None,

@@ -132,7 +132,7 @@ where
             return Err(syscall_error!(IllegalArgument; "target actor is not an account"));
         }
         if charge {
-            self.charge_gas(self.price_list().on_block_open_base())?;
+            self.charge_gas(self.price_list().on_block_open_base_v2())?;
         }
         let state = self
             .machine

@@ -13,8 +13,10 @@ use crate::syscall_error;
 impl<B: Store, E: Ext> Kernel<B, E> {
     /// The ID of `address` (`NotFound` if it has none).
     pub fn resolve_address(&mut self, address: &Address) -> Result<ActorID> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_resolve_address())?;
+        if self.abi().prices_queries() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_resolve_address())?;
+        }
         self.cm
             .resolve_address(address)?
             .ok_or_else(|| syscall_error!(NotFound; "actor not found"))
@@ -22,8 +24,10 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// Actor `id`'s code CID.
     pub fn get_actor_code_cid(&mut self, id: ActorID) -> Result<Cid> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_get_actor_code_cid())?;
+        if self.abi().prices_queries() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_get_actor_code_cid())?;
+        }
         Ok(self
             .cm
             .get_actor(id)?
@@ -64,15 +68,19 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// The builtin type of `code` (0 if not builtin).
     pub fn get_builtin_actor_type(&mut self, code: &Cid) -> Result<u32> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_get_builtin_actor_type())?;
+        if self.abi().prices_queries() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_get_builtin_actor_type())?;
+        }
         Ok(self.cm.machine.manifest.type_of(code))
     }
 
     /// The code CID of builtin type `type_id`.
     pub fn get_code_cid_for_type(&mut self, type_id: u32) -> Result<Cid> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_get_code_cid_for_type())?;
+        if self.abi().prices_queries() {
+            self.cm
+                .charge_gas(self.cm.price_list().on_get_code_cid_for_type())?;
+        }
         self.cm
             .machine
             .manifest

@@ -162,8 +162,12 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         h2: &[u8],
         extra: &[u8],
     ) -> Result<Option<ConsensusFault>> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_verify_consensus_fault())?;
+        let prices = self.cm.price_list();
+        self.cm.charge_gas(if self.abi().charges_v2_forms() {
+            prices.on_verify_consensus_fault_v2()
+        } else {
+            prices.on_verify_consensus_fault()
+        })?;
         let (fault, _) = self
             .cm
             .machine

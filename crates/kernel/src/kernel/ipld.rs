@@ -18,9 +18,13 @@ impl<B: Store, E: Ext> Kernel<B, E> {
     /// Opens the block `cid` from the state blockstore (ref-fvm 4: only if reachable, scanning
     /// it for links).
     pub fn block_open(&mut self, cid: &Cid) -> Result<(BlockId, BlockStat)> {
-        self.cm
-            .charge_gas(self.cm.price_list().on_block_open_base())?;
         let abi = self.abi();
+        let prices = self.cm.price_list();
+        self.cm.charge_gas(if abi.charges_v2_forms() {
+            prices.on_block_open_base_v2()
+        } else {
+            prices.on_block_open_base()
+        })?;
         if abi.tracks_reachability() && !self.blocks.is_reachable(cid) {
             return Err(syscall_error!(NotFound; "block not reachable: {cid}"));
         }

@@ -55,7 +55,9 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// The actor's balance (zero after deletion).
     pub fn current_balance(&mut self) -> Result<TokenAmount> {
-        self.cm.charge_gas(self.cm.price_list().on_self_balance())?;
+        if self.abi().prices_queries() {
+            self.cm.charge_gas(self.cm.price_list().on_self_balance())?;
+        }
         Ok(self.get_self()?.map(|a| a.balance).unwrap_or_default())
     }
 
