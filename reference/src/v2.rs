@@ -34,44 +34,11 @@ use ifvm_vectors::{
 };
 use multihash_codetable::Multihash;
 
-/// Any ifvm [`Externs`] in ref-fvm 2's terms.
-pub struct RefExternsV2<E>(pub E);
-
-impl<E: Externs> fvm2::externs::Externs for RefExternsV2<E> {}
-
-impl<E: Externs> fvm2::externs::Rand for RefExternsV2<E> {
-    fn get_chain_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        self.0.get_chain_randomness(round)
-    }
-    fn get_beacon_randomness(&self, round: ChainEpoch) -> anyhow::Result<[u8; 32]> {
-        self.0.get_beacon_randomness(round)
-    }
-}
-
-impl<E: Externs> fvm2::externs::Consensus for RefExternsV2<E> {
-    fn verify_consensus_fault(
-        &self,
-        h1: &[u8],
-        h2: &[u8],
-        extra: &[u8],
-    ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
-        let (fault, gas) = self.0.verify_consensus_fault(h1, h2, extra)?;
-        let fault = match fault {
-            Some(f) => Some(ConsensusFault {
-                target: from_slice(&to_vec(&f.target)?)?,
-                epoch: f.epoch,
-                fault_type: num_traits::FromPrimitive::from_u8(f.fault_type as u8)
-                    .ok_or_else(|| anyhow::anyhow!("unknown fault type"))?,
-            }),
-            None => None,
-        };
-        Ok((fault, gas))
-    }
-}
+use crate::externs::RefExterns;
 
 /// ref-fvm 2's executor over a [`RunStore`] with externs `E`; proofs are accepted.
 pub type RefExecutorV2<E> = DefaultExecutor<
-    AcceptProofsKernelV2<DefaultCallManager<DefaultMachine<RunStore, RefExternsV2<E>>>>,
+    AcceptProofsKernelV2<DefaultCallManager<DefaultMachine<RunStore, RefExterns<E>>>>,
 >;
 
 /// ref-fvm 2's engine for nv17, shared by every run so actors are compiled once.
@@ -106,7 +73,7 @@ fn executor<E: Externs + 'static>(
     }
     mc.set_base_fee(tokens(&p.base_fee));
     mc.set_circulating_supply(tokens(&p.circ_supply));
-    let machine = DefaultMachine::new(shared_engine(), &mc, store, RefExternsV2(externs))?;
+    let machine = DefaultMachine::new(shared_engine(), &mc, store, RefExterns(externs))?;
     Ok(DefaultExecutor::new(machine))
 }
 

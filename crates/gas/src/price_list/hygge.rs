@@ -87,7 +87,8 @@ pub(super) const AGGREGATE_SEALS: &[AggregateSealPrice] = &[
     },
 ];
 
-const WINDOW_POST: ScalingCost = ScalingCost {
+/// Verifying a window PoSt: the same price for every sector size (ref-fvm 2 to 4).
+pub(super) const WINDOW_POST: ScalingCost = ScalingCost {
     flat: Gas::new(117680921),
     scale: Gas::new(43780),
 };

@@ -5,10 +5,10 @@
 //! amounts are multiplied by 1300, and two prices are negative (invoking a method and deleting an
 //! actor). Here every amount is stored already multiplied out, in the field its charge function
 //! (mostly the `_v2` functions of [`PriceList`]) reads; the fields only ref-fvm 3 and 4 use are
-//! zero. Amounts ref-fvm 2 books as compute but the shared functions book as other gas (the
-//! block-open base and the consensus fault) have the same total.
+//! zero. The block-open base and the consensus fault, which ref-fvm 2 books as compute gas, are
+//! charged through their `_v2` functions, which book them so.
 
-use super::hygge::AGGREGATE_SEALS;
+use super::hygge::{AGGREGATE_SEALS, WINDOW_POST};
 use super::{PostPrice, PriceList, ScalingCost};
 use crate::{Gas, Metering, WasmGasPrices};
 
@@ -17,11 +17,6 @@ const STORAGE_GAS_MULTIPLIER: u64 = 1300;
 
 /// ref-fvm 2's `extern_cost`: a call out of the VM to the node.
 const EXTERN_COST: u64 = 21000;
-
-const WINDOW_POST: ScalingCost = ScalingCost {
-    flat: Gas::new(117680921),
-    scale: Gas::new(43780),
-};
 
 /// Window PoSt V1 (7, 8, 9) for 512MiB, 32GiB and 64GiB sectors (V1P1 does not exist in
 /// ref-fvm 2). Unlisted types are priced as 512MiB (7), the fallback.

@@ -1,7 +1,7 @@
 //! `gas` syscalls: charging gas and reading what is left.
 
 use ifvm_gas::Gas;
-use ifvm_interp::HostFunctions;
+use ifvm_interp::{GuestMemory, HostFunctions};
 
 use super::{Ctx, SysResult};
 use crate::abi::Abi;
@@ -20,6 +20,12 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
     };
 }
 
+/// The charge's name in guest memory (`IllegalArgument` if out of bounds or not UTF-8).
+fn charge_name<'a>(memory: &'a GuestMemory<'_>, off: u32, len: u32) -> SysResult<&'a str> {
+    let bytes = memory.slice(off, len).map_err(ExecutionError::from)?;
+    Ok(std::str::from_utf8(bytes).or_illegal_argument()?)
+}
+
 /// ref-fvm 2: the amount is signed; a negative one gives gas back.
 fn charge_gas_v2<B: Store, E: Ext>(
     c: Ctx<'_, B, E>,
@@ -27,17 +33,13 @@ fn charge_gas_v2<B: Store, E: Ext>(
     name_len: u32,
     compute: i64,
 ) -> SysResult<()> {
-    let bytes = c
-        .memory
-        .slice(name_off, name_len)
-        .map_err(ExecutionError::from)?;
-    let name = std::str::from_utf8(bytes).or_illegal_argument()?;
-    let amount = Gas::new(compute.unsigned_abs());
-    if compute < 0 {
-        c.host.refund_gas_v2(amount);
-        Ok(())
-    } else {
-        Ok(c.host.charge_gas(name, amount)?)
+    match u64::try_from(compute) {
+        Ok(compute) => charge_gas(c, name_off, name_len, compute),
+        Err(_) => {
+            charge_name(&c.memory, name_off, name_len)?;
+            c.host.refund_gas_v2(Gas::new(compute.unsigned_abs()));
+            Ok(())
+        }
     }
 }
 
@@ -47,11 +49,7 @@ fn charge_gas<B: Store, E: Ext>(
     name_len: u32,
     compute: u64,
 ) -> SysResult<()> {
-    let bytes = c
-        .memory
-        .slice(name_off, name_len)
-        .map_err(ExecutionError::from)?;
-    let name = std::str::from_utf8(bytes).or_illegal_argument()?;
+    let name = charge_name(&c.memory, name_off, name_len)?;
     Ok(c.host.charge_gas(name, Gas::new(compute))?)
 }
 
