@@ -11,7 +11,7 @@ use ifvm_benches::corpus::{self, apply_prepared_ifvm, apply_prepared_ref};
 const GROUP: &str = "storagepower/CreateMiner";
 
 fn cold_start(c: &mut Criterion) {
-    let groups = corpus::groups(&ifvm_vectors::data::hygge_dir());
+    let groups = corpus::groups(corpus::Corpus::Hygge);
     let Some(g) = groups.iter().find(|g| g.name == GROUP).or(groups.first()) else {
         return;
     };

@@ -1,4 +1,5 @@
-//! The Hygge corpus as benchmark input: one vector per actor × method group.
+//! The conformance corpora as benchmark input: one vector per actor × method group of the
+//! Hygge (nv18, ref-fvm 3.14) and Shark (nv17, ref-fvm 2.12) vectors.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,24 +25,51 @@ pub struct Group {
     pub gas_used: u64,
 }
 
+/// A corpus of conformance vectors and the network version its vectors run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corpus {
+    /// Hygge: nv18, actors v10, ref-fvm 3.14.
+    Hygge,
+    /// Shark: nv17, actors v9, ref-fvm 2.12.
+    Shark,
+}
+
+impl Corpus {
+    /// Its directory (under `$IFVM_VECTORS`).
+    pub fn dir(self) -> PathBuf {
+        match self {
+            Corpus::Hygge => data::hygge_dir(),
+            Corpus::Shark => data::shark_dir(),
+        }
+    }
+
+    /// The network version its vectors run.
+    pub fn nv(self) -> u32 {
+        match self {
+            Corpus::Hygge => 18,
+            Corpus::Shark => 17,
+        }
+    }
+}
+
 /// Bundles from `$IFVM_ACTORS`.
 pub fn bundles() -> BundleSet {
     BundleSet::new(data::actors_dir())
 }
 
-/// For each actor × method group of `dir` (its first two directory levels), the first vector
-/// by path whose first variant passes on ifvm and on ref-fvm. Empty, with a note on stderr, if
-/// the corpus or the bundles are absent.
-pub fn groups(dir: &Path) -> Vec<Group> {
-    if data::present(dir.to_path_buf(), "Hygge vectors", data::VECTORS_VAR).is_none()
-        || data::actors().is_none()
-    {
+/// For each actor × method group of `corpus` (its first two directory levels), the first
+/// vector by path whose first variant passes on ifvm and on ref-fvm. Empty, with a note on
+/// stderr, if the corpus or the bundles are absent.
+pub fn groups(corpus: Corpus) -> Vec<Group> {
+    let dir = corpus.dir();
+    let what = format!("{corpus:?} vectors");
+    if data::present(dir.clone(), &what, data::VECTORS_VAR).is_none() || data::actors().is_none() {
         return Vec::new();
     }
-    let files = data::collect_vectors(&[dir.to_path_buf()]).expect("readable corpus");
+    let files = data::collect_vectors(std::slice::from_ref(&dir)).expect("readable corpus");
     let mut by_group: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
     for f in files {
-        let rel = f.strip_prefix(dir).expect("under the corpus dir");
+        let rel = f.strip_prefix(&dir).expect("under the corpus dir");
         let mut parts = rel.iter().map(|p| p.to_string_lossy());
         let actor = parts.next().unwrap_or_default();
         let actor = actor.rsplit('_').next().unwrap_or_default().to_string();
@@ -70,9 +98,7 @@ fn representative(runner: &Runner, name: &str, path: &Path) -> Option<Group> {
         return None;
     }
     let prepared = runner.prepare(&vector, variant).ok()?;
-    let ref_ok =
-        ifvm_reference::v3::variant_matches(&prepared, ifvm_reference::shared_engines()).ok()?;
-    if !ref_ok {
+    if !reference_matches(&prepared) {
         return None;
     }
     Some(Group {
@@ -81,6 +107,24 @@ fn representative(runner: &Runner, name: &str, path: &Path) -> Option<Group> {
         gas_used: prepared.expected.iter().map(|e| e.2).sum(),
         variant: prepared,
     })
+}
+
+/// Whether the ref-fvm of `variant`'s network version gives every receipt (exit code, return
+/// bytes, gas used) and the final state root the vector expects.
+fn reference_matches(variant: &PreparedVariant) -> bool {
+    let Ok(results) = ifvm_reference::run_variant(variant) else {
+        return false;
+    };
+    let receipts: Vec<_> = results
+        .iter()
+        .map(|r| (r.exit_code, r.return_data.clone(), r.gas_used))
+        .collect();
+    let expected: Vec<_> = variant
+        .expected
+        .iter()
+        .map(|(code, ret, gas)| (*code, ret.clone(), *gas))
+        .collect();
+    receipts == expected && results.last().map(|r| r.state_root) == Some(variant.expected_root)
 }
 
 /// Applies every message of `variant` on ifvm with `engine`; returns the total gas used.
@@ -108,7 +152,24 @@ pub fn apply_prepared_ifvm<E: ifvm_kernel::Externs + Send + 'static>(
         .sum()
 }
 
-/// Applies `messages` with a prepared ref-fvm executor; returns the gas used.
+/// Applies `messages` with a prepared ref-fvm 2 executor; returns the gas used.
+pub fn apply_prepared_ref_v2<E: ifvm_kernel::Externs + 'static>(
+    exec: &mut ifvm_reference::v2::RefExecutorV2<E>,
+    messages: &[(Message, usize)],
+) -> u64 {
+    messages
+        .iter()
+        .map(|(msg, len)| {
+            let gas = ifvm_reference::v2::apply(exec, msg, *len)
+                .expect("ref-fvm 2 applies a checked vector")
+                .msg_receipt
+                .gas_used;
+            u64::try_from(gas).expect("gas used is not negative")
+        })
+        .sum()
+}
+
+/// Applies `messages` with a prepared ref-fvm 3 executor; returns the gas used.
 pub fn apply_prepared_ref<E: ifvm_kernel::Externs + 'static>(
     exec: &mut ifvm_reference::v3::RefExecutor<E>,
     messages: &[(Message, usize)],

@@ -8,6 +8,7 @@ use ifvm_vectors::generate::driver::Driver;
 use ifvm_vectors::generate::network::TestNetwork;
 use ifvm_vectors::generate::random::random_traffic;
 use ifvm_vectors::generate::scenarios;
+use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
 use ifvm_vectors::{first_difference, BundleSet, MessageResult};
 
 use crate::run_variant;
@@ -45,7 +46,7 @@ pub fn network(bundles: &BundleSet, nv: u32, engine: &Engine) -> anyhow::Result<
 
 /// Every named scenario on `net`, recorded on ifvm.
 pub fn scenario_cases(net: &TestNetwork, engine: &Engine) -> anyhow::Result<Vec<Case>> {
-    scenarios::all()
+    scenarios::for_network(net)
         .into_iter()
         .map(|s| Ok(Case::record(s.name, net, engine, s.run)?))
         .collect()
@@ -64,4 +65,13 @@ pub fn random_case(
         engine,
         |d: &mut Driver| random_traffic(d, seed, count),
     )?)
+}
+
+/// The network versions of the comma-separated `list`, or every generated one
+/// ([`GENERATED_NETWORK_VERSIONS`]) without one.
+pub fn network_versions(list: Option<&str>) -> anyhow::Result<Vec<u32>> {
+    match list {
+        Some(list) => list.split(',').map(|v| Ok(v.trim().parse()?)).collect(),
+        None => Ok(GENERATED_NETWORK_VERSIONS.to_vec()),
+    }
 }

@@ -1,5 +1,5 @@
-//! ref-fvm as the reference: runs vector variants on ref-fvm 2.12 (nv17), and scenarios and
-//! vector variants on ref-fvm 3.14 (nv18–nv20) and ref-fvm 4.8 (nv21–nv29) through its public API, with the same machine parameters
+//! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 2.12 (nv17), 3.14
+//! (nv18–nv20) and 4.8 (nv21–nv29) through its public API, with the same machine parameters
 //! ([`ifvm_vectors::MachineParams`]) and externs as ifvm, so results can be compared field by
 //! field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
 //! it.
@@ -43,9 +43,20 @@ macro_rules! result_of {
     };
 }
 
-/// The version of ref-fvm 4 this crate links (`fvm4` in the workspace's `Cargo.toml`), which
-/// generated vectors name as the source of their expected values.
-pub const REF_FVM4_VERSION: &str = "4.8.4";
+/// The versions of ref-fvm 2, 3 and 4 this crate links (`fvm2`, `fvm3`, `fvm4` in the
+/// workspace's `Cargo.toml`), which generated vectors name as the source of their expected
+/// values.
+pub const REF_FVM_VERSIONS: [(Abi, &str); 3] =
+    [(Abi::V2, "2.12.2"), (Abi::V3, "3.14.2"), (Abi::V4, "4.8.4")];
+
+/// The version of the ref-fvm that is `abi`'s reference (see [`REF_FVM_VERSIONS`]).
+pub fn ref_fvm_version(abi: Abi) -> &'static str {
+    REF_FVM_VERSIONS
+        .iter()
+        .find(|(a, _)| *a == abi)
+        .map(|(_, v)| *v)
+        .expect("every ABI has a reference")
+}
 
 /// ref-fvm's engines, shared by every run so actors are compiled once.
 pub fn shared_engines() -> &'static MultiEngine {
@@ -101,7 +112,10 @@ pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResul
 pub fn run_ref_fvm(setup: &Setup) -> anyhow::Result<Vec<MessageResult>> {
     let messages = setup.decoded_messages();
     match abi_of(setup.nv)? {
-        Abi::V2 => anyhow::bail!("no nv17 scenarios: the generator builds nv21+ networks"),
+        Abi::V2 => {
+            let mut exec = v2::setup_executor(setup, Tracing::On)?;
+            v2::apply_each(&mut exec, messages)
+        }
         Abi::V3 => {
             let mut exec = v3::setup_executor(setup, shared_engines(), Tracing::On)?;
             apply_each!(exec, messages, v3::apply, trace::from_v3)
@@ -125,11 +139,13 @@ pub enum Tracing {
 
 #[cfg(test)]
 mod tests {
-    /// [`super::REF_FVM4_VERSION`] is the version the lock file resolves `fvm` 4 to.
+    /// [`super::REF_FVM_VERSIONS`] are the versions the lock file resolves `fvm` 2, 3 and 4 to.
     #[test]
-    fn ref_fvm4_version_is_the_linked_one() {
+    fn ref_fvm_versions_are_the_linked_ones() {
         let lock = include_str!("../../Cargo.lock");
-        let entry = format!("name = \"fvm\"\nversion = \"{}\"", super::REF_FVM4_VERSION);
-        assert!(lock.contains(&entry), "Cargo.lock has no {entry}");
+        for (_, version) in super::REF_FVM_VERSIONS {
+            let entry = format!("name = \"fvm\"\nversion = \"{version}\"");
+            assert!(lock.contains(&entry), "Cargo.lock has no {entry}");
+        }
     }
 }

@@ -1,5 +1,5 @@
-//! ref-fvm 2.12, the reference of `Abi::V2` (nv17): executors for vector variants, with proofs
-//! accepted as ref-fvm's conformance runner accepts them.
+//! ref-fvm 2.12, the reference of `Abi::V2` (nv17): executors for scenarios and vector
+//! variants, with proofs accepted as ref-fvm's conformance runner accepts them.
 
 use cid::Cid;
 use fvm2::call_manager::{CallManager, DefaultCallManager};
@@ -30,7 +30,8 @@ use fvm_shared2::version::NetworkVersion;
 use fvm_shared2::{ActorID, MethodNum};
 use ifvm_kernel::Externs;
 use ifvm_vectors::{
-    GasPayouts, MachineParams, MessageResult, PreparedVariant, ReplayExterns, RunStore,
+    DeterministicExterns, GasPayouts, MachineParams, MessageResult, PreparedVariant, ReplayExterns,
+    RunStore, Setup,
 };
 use multihash_codetable::Multihash;
 
@@ -75,6 +76,28 @@ fn executor<E: Externs + 'static>(
     mc.set_circulating_supply(tokens(&p.circ_supply));
     let machine = DefaultMachine::new(shared_engine(), &mc, store, RefExterns(externs))?;
     Ok(DefaultExecutor::new(machine))
+}
+
+/// An executor at `setup`'s state. ref-fvm 2 runs only code its engine has loaded: the
+/// builtin actors, loaded with the machine, and the setup's own actor code (every raw block of
+/// its state), loaded here.
+pub fn setup_executor(
+    setup: &Setup,
+    tracing: crate::Tracing,
+) -> anyhow::Result<RefExecutorV2<DeterministicExterns>> {
+    let code = setup
+        .state
+        .blocks
+        .iter()
+        .filter(|(cid, _)| cid.codec() == fvm_ipld_encoding::IPLD_RAW)
+        .map(|(cid, _)| cid);
+    shared_engine().preload(setup.state.store(), code)?;
+    executor(
+        &setup.params(),
+        setup.state.store(),
+        DeterministicExterns,
+        tracing,
+    )
 }
 
 /// An executor at a vector variant's pre-state.
@@ -355,9 +378,17 @@ impl<C: CallManager> RandomnessOps for AcceptProofsKernelV2<C> {
 /// gas payouts, state roots and traces ([`crate::trace::from_v2`]).
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
     let mut exec = variant_executor(variant, crate::Tracing::On)?;
+    apply_each(&mut exec, variant.messages.iter().cloned())
+}
+
+/// Applies each of `messages` on `exec`, flushing after every one.
+pub fn apply_each<E: Externs + 'static>(
+    exec: &mut RefExecutorV2<E>,
+    messages: impl IntoIterator<Item = (fvm_shared::message::Message, usize)>,
+) -> anyhow::Result<Vec<MessageResult>> {
     let mut out = Vec::new();
-    for (msg, raw_length) in &variant.messages {
-        let ret = apply(&mut exec, msg, *raw_length)?;
+    for (msg, raw_length) in messages {
+        let ret = apply(exec, &msg, raw_length)?;
         let receipt = &ret.msg_receipt;
         out.push(MessageResult {
             exit_code: receipt.exit_code.value(),

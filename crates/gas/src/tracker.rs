@@ -152,11 +152,16 @@ impl GasTracker {
         }
     }
 
-    /// Gives `gas` back: ref-fvm 2's negative charges (its gas is signed). Gas used saturates
-    /// at zero, where ref-fvm 2's would go negative; no message reaches that, as every
-    /// explicit message first pays its inclusion, which exceeds any single refund. Not traced.
-    pub fn refund(&mut self, gas: Gas) {
+    /// Gives `gas` back under `name`: ref-fvm 2's negative charges (its gas is signed). Gas
+    /// used saturates at zero, where ref-fvm 2's would go negative; no message reaches that,
+    /// as every explicit message first pays its inclusion, which exceeds any single refund.
+    /// Trace amounts are unsigned: a traced refund is a charge of zero under `name`, at ref-fvm
+    /// 2's place for it; what it gave back shows in the gas used.
+    pub fn refund(&mut self, name: impl Into<Cow<'static, str>>, gas: Gas) {
         self.used -= gas;
+        if let Some(trace) = &mut self.trace {
+            trace.record(GasCharge::new(name, Gas::ZERO, Gas::ZERO), Span::Untimed);
+        }
     }
 
     /// Starts a nested limit: `min(new_limit, available)`, with nothing used yet.

@@ -47,6 +47,15 @@ impl Metering {
     pub const fn charges_instantiation(self) -> bool {
         matches!(self, Metering::Fvm3)
     }
+
+    /// True if charging the Wasm gas executed since the last synchronization also records the
+    /// gas global it read as synchronized (ref-fvm 2's `charge_for_exec`), so a host call that
+    /// aborts after that charge (out of gas at `OnSyscall`, an exit) leaves nothing to charge
+    /// again when the call ends. ref-fvm 3 and 4 record only what they write into the guest,
+    /// so the Wasm gas before such a host call is charged a second time at the call's end.
+    pub const fn records_global_on_exec_charge(self) -> bool {
+        matches!(self, Metering::Fvm2)
+    }
 }
 
 /// Prices of Wasm execution, identical to ref-fvm's `WasmGasPrices`.

@@ -1,5 +1,5 @@
 //! Differential test of the Wasm instruction rules: modules instrumented with ifvm's rules and
-//! with ref-fvm's (3.14 and 4.8) must come out byte-identical, and fail on the same modules.
+//! with ref-fvm's (2.12, 3.14 and 4.8) must come out byte-identical, and fail on the same modules.
 //! (Random modules are compared too, in `ifvm-interp`'s engine differential test.)
 
 use fvm_wasm_instrument::gas_metering::inject;
@@ -112,5 +112,44 @@ fn unsupported_instructions_are_rejected_identically() {
         );
         let wasm = wat::parse_str(&wat).unwrap();
         assert!(!compare(&wasm, what), "{what} must be rejected");
+    }
+}
+
+/// ref-fvm 2 (nv16–nv17): `fvm-wasm-instrument` 0.2 on parity-wasm, with ifvm's rules and with
+/// ref-fvm 2.12's.
+mod fvm2 {
+    use fvm_wasm_instrument_v2::gas_metering::inject;
+    use fvm_wasm_instrument_v2::parity_wasm::elements::{deserialize_buffer, Module};
+
+    /// [`super::EVERY_PRICED_KIND`] cut to what parity-wasm (with bulk memory) reads: no sign
+    /// extension, saturating truncation (the trapping one instead), typed `select`,
+    /// `table.size`, or `memory.init` and `data.drop` (it does not read the data count section
+    /// they need); the element segment active (it misreads passive ones).
+    fn every_priced_kind() -> String {
+        const UNREAD: [&str; 4] = ["select (result", "memory.init", "data.drop", "table.size"];
+        super::EVERY_PRICED_KIND
+            .replace("(elem $e func $f)", "(elem $e (i32.const 0) $f)")
+            .replace("i32.extend8_s ", "")
+            .replace("i64.trunc_sat_f64_s", "i64.trunc_f64_s")
+            .lines()
+            .filter(|line| !UNREAD.iter().any(|op| line.contains(op)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn every_priced_instruction_kind_instruments_identically() {
+        let wasm = wat::parse_str(every_priced_kind()).unwrap();
+        let module: Module = deserialize_buffer(&wasm)
+            .unwrap_or_else(|e| panic!("parity-wasm reads the module: {e:?}"));
+        for nv in [16u32, 17] {
+            let nc = fvm2::machine::NetworkConfig::new(nv.try_into().unwrap());
+            let theirs = fvm2::machine::EngineConfig::from(&nc).wasm_prices;
+            let ours = ifvm_gas::price_list_for(nv).unwrap().wasm_rules();
+            let a = inject(module.clone(), ours, "gas").map(|m| m.to_bytes().unwrap());
+            let b = inject(module.clone(), theirs, "gas").map(|m| m.to_bytes().unwrap());
+            assert!(a.is_ok(), "nv{nv}: the directed module must instrument");
+            assert_eq!(a.ok(), b.ok(), "nv{nv}: instrumentation differs");
+        }
     }
 }

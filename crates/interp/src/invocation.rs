@@ -22,8 +22,9 @@ pub struct InvocationData<H> {
     pub(crate) memory: Option<wasmi::Memory>,
     pub(crate) last_error: Option<LastError>,
     gas_global: Option<wasmi::Global>,
-    /// Gas available when it was last written to the guest's global.
-    last_gas_available: Gas,
+    /// The guest's gas global (milligas) when gas was last synchronized: written into it, or
+    /// (under [`ifvm_gas::Metering::records_global_on_exec_charge`]) read from it.
+    last_gas_global: i64,
     /// Memory in use when gas was last synchronized.
     last_memory_bytes: usize,
     prices: WasmGasPrices,
@@ -135,7 +136,7 @@ fn update_gas_available<H: Host>(mut ctx: Ctx<'_, H>) -> Result<(), Unwind<H::Ab
     let global = data
         .gas_global
         .ok_or(Unwind::Fatal(FatalError::Sequence("no gas global")))?;
-    data.last_gas_available = available;
+    data.last_gas_global = milligas;
     data.last_memory_bytes = data.host.memory_limiter().used();
     global
         .set(&mut ctx, wasmi::Val::I64(milligas))
@@ -157,12 +158,13 @@ fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>, exec_span: Span) -> Result<(), 
         )));
     };
     let data = ctx.data_mut();
-    let magnitude = Gas::from_milligas(available_wasm.unsigned_abs());
-    let mut exec = if available_wasm < 0 {
-        data.last_gas_available + magnitude
-    } else {
-        data.last_gas_available - magnitude
-    };
+    // All gas synchronized last, plus the deficit if the global went negative; zero if the
+    // global somehow rose.
+    let consumed = (i128::from(data.last_gas_global) - i128::from(available_wasm)).max(0);
+    let mut exec = Gas::from_milligas(u64::try_from(consumed).unwrap_or(u64::MAX));
+    if data.prices.metering().records_global_on_exec_charge() {
+        data.last_gas_global = available_wasm;
+    }
     let grown = data
         .host
         .memory_limiter()
@@ -239,7 +241,7 @@ impl<H: Host> Invocation<H> {
             memory: None,
             last_error: None,
             gas_global: None,
-            last_gas_available: Gas::ZERO,
+            last_gas_global: 0,
             last_memory_bytes,
             prices: config.wasm_prices.clone(),
             max_instance_memory: config.max_instance_memory_bytes,

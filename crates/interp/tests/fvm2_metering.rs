@@ -6,7 +6,10 @@ mod common;
 
 use common::*;
 use ifvm_gas::Metering;
-use ifvm_interp::{CallError, Engine, EngineConfig, Invocation, PrepareError, TrapKind};
+use ifvm_interp::{
+    CallError, Caller, Engine, EngineConfig, HostError, HostFunctions, Invocation, PrepareError,
+    TrapKind,
+};
 
 fn config(nv: u32) -> EngineConfig {
     EngineConfig::new(ifvm_gas::price_list_for(nv).unwrap().wasm_rules().clone())
@@ -246,4 +249,71 @@ fn inlining_never_changes_fvm2_gas() {
     // Per iteration: 8 instructions at 4 gas.
     let (_, base) = exec_gas(&engine, wat, 0);
     assert_eq!(exec_gas(&engine, wat, 10).1 - base, 10 * 32_000);
+}
+
+/// The host function of the synchronization tests: `available` writes the tracker's
+/// available gas at its out-pointer.
+fn sync_funcs() -> HostFunctions<TestHost> {
+    let mut funcs = HostFunctions::new(std::num::NonZeroU32::new(1).unwrap());
+    funcs.define("host", "available", |c: Caller<'_, TestHost>| {
+        Ok::<_, HostError<String>>(c.host.tracker.available().as_milligas())
+    });
+    funcs
+}
+
+const SYNC: &str = r#"(module
+  (import "host" "available" (func $available (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "call") (param i32) (result i32)
+    (drop (i32.add (local.get 0) (i32.const 1)))
+    (call $available (i32.const 0)))
+  (func (export "oob") (param i32) (result i32)
+    (drop (call $available (i32.const 65532)))
+    (loop (drop (i32.add (local.get 0) (i32.const 1))))
+    (i32.const 0)))"#;
+
+/// The `wasm_exec` charges of calling `export` on `engine` with `gas` left after instantiation,
+/// in milligas, in order.
+fn exec_charges(engine: &Engine, export: &str, gas: u64) -> Vec<u64> {
+    let at_instantiation = instantiate_with(engine, SYNC, 1_000_000, &sync_funcs())
+        .host()
+        .tracker
+        .used();
+    let limit = gas + at_instantiation.round_up();
+    let mut inv = instantiate_with(engine, SYNC, limit, &sync_funcs());
+    inv.host_mut().tracker.take_trace();
+    let _ = inv.call(export, 0);
+    let trace = inv.host_mut().tracker.take_trace();
+    trace
+        .iter()
+        .filter(|c| c.name == "wasm_exec")
+        .map(|c| c.total().as_milligas())
+        .collect()
+}
+
+#[test]
+fn fvm2_charges_wasm_before_a_host_call_out_of_gas_once() {
+    // 1,000 gas pays for the Wasm but not for the host call (`OnSyscall`, 14,000), which
+    // unwinds before the gas is written back. ref-fvm 2's `charge_for_exec` records the
+    // global it read, so the end of the call charges nothing more; ref-fvm 3 and 4 charge
+    // that Wasm gas again (into a tracker already at its limit).
+    let v2 = exec_charges(&fvm2(), "call", 1_000);
+    assert_eq!(v2.len(), 2);
+    assert!(v2[0] > 0);
+    assert_eq!(v2[1], 0);
+    let v3 = exec_charges(&fvm3(), "call", 1_000);
+    assert_eq!(v3.len(), 2);
+    assert_eq!(v3[1], v3[0]);
+}
+
+#[test]
+fn fvm2_charges_wasm_before_a_host_call_without_room_for_its_result_once() {
+    // The host call fails before running and writes no gas back to the guest; the end of the
+    // call charges the Wasm executed after it (ref-fvm 2: the loop's metered block), or all of
+    // it since the call began (ref-fvm 3 and 4).
+    let v2 = exec_charges(&fvm2(), "oob", 1_000_000);
+    let v3 = exec_charges(&fvm3(), "oob", 1_000_000);
+    assert_eq!((v2.len(), v3.len()), (2, 2));
+    assert_eq!(v3[1], v3[0] + v2[1]);
+    assert!(v2[1] > 0 && v2[1] < v3[1]);
 }

@@ -195,6 +195,15 @@ impl Abi {
         }
     }
 
+    /// The message of the `NotFound` error of a send to an address that resolves to no actor
+    /// and whose kind gets none created, before the address (`{to}`).
+    pub fn missing_receiver_message(self) -> &'static str {
+        match self {
+            Self::V2 => "actor does not exist",
+            Self::V3 | Self::V4 => "actor does not exist or cannot be created",
+        }
+    }
+
     /// Whether reading and setting the actor's state root are charged (`OnActorGetRoot`,
     /// `OnActorSetRoot`; ref-fvm 4).
     pub fn charges_root_access(self) -> bool {

@@ -2,7 +2,7 @@
 
 use cid::Cid;
 use fvm_ipld_encoding::{RawBytes, CBOR, DAG_CBOR, IPLD_RAW};
-use fvm_shared::address::Payload;
+use fvm_shared::address::{Address, Payload, Protocol};
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::{ErrorNumber, ExitCode};
 use fvm_shared::event::StampedEvent;
@@ -120,7 +120,8 @@ impl ApplyRet {
 /// trusted.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutorError {
-    /// The message is malformed (zero gas limit, or above `i64::MAX`).
+    /// The message is malformed (zero gas limit, or above `i64::MAX`, or an f4 address before
+    /// nv18).
     #[error("invalid message: {0}")]
     InvalidMessage(&'static str),
     /// The state could not be read or written.
@@ -403,6 +404,19 @@ impl<B: Store, E: Ext> Executor<B, E> {
         std::result::Result<(ActorID, TokenAmount, GasCharge), ApplyRet>,
         ExecutorError,
     > {
+        let has_delegated = self
+            .machine_mut()
+            .context
+            .network
+            .abi()
+            .has_delegated_addresses();
+        let delegated = |a: &Address| a.protocol() == Protocol::Delegated;
+        if !has_delegated && (delegated(&msg.from) || delegated(&msg.to)) {
+            // ref-fvm 2 cannot even decode such a message.
+            return Err(ExecutorError::InvalidMessage(
+                "f4 addresses do not exist before nv18 (Unknown address protocol)",
+            ));
+        }
         if msg.gas_limit == 0 {
             return Err(ExecutorError::InvalidMessage(
                 "Message has no gas limit set",

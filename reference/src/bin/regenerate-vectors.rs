@@ -1,19 +1,21 @@
-//! Regenerates the project's own test vectors for nv21–nv28 (`vectors/generated/`): builds each
-//! network from its mainnet bundle, records every named scenario and the seeded random cases on
-//! ifvm, replays each on ref-fvm 4.8 and on ifvm, refuses to write anything if the two differ,
-//! and writes ref-fvm's results as the expected values.
+//! Regenerates the project's own test vectors for nv17 and nv21–nv28 (`vectors/generated/`):
+//! builds each network from its mainnet bundle, records every named scenario it has and the
+//! seeded random cases on ifvm, replays each on the version's ref-fvm (2.12 for nv17, 4.8 from
+//! nv21) and on ifvm, refuses to write anything if the two differ, and writes ref-fvm's results
+//! as the expected values.
 //!
-//!     cargo run --release -p ifvm-reference --bin regenerate-vectors [-- OUT_DIR]
+//!     cargo run --release -p ifvm-reference --bin regenerate-vectors [-- OUT_DIR [NV,NV,...]]
 //!
-//! `OUT_DIR` defaults to the repository's `vectors/generated`; bundles come from `IFVM_ACTORS`
-//! (default `../shared/actors`).
+//! `OUT_DIR` defaults to the repository's `vectors/generated`; the versions default to every
+//! generated one (`GENERATED_NETWORK_VERSIONS`), and only their directories are replaced.
+//! Bundles come from `IFVM_ACTORS` (default `../shared/actors`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ifvm_reference::differential::{check, network, random_case, scenario_cases};
+use ifvm_reference::differential::{check, network, network_versions, random_case, scenario_cases};
+use ifvm_reference::{abi_of, ref_fvm_version};
 use ifvm_vectors::generate::write::{vector_json, Recorded};
-use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
 use ifvm_vectors::schema::GenerationData;
 use ifvm_vectors::{data, threads, BundleSet};
 
@@ -29,21 +31,23 @@ fn run() -> anyhow::Result<ExitCode> {
     let out = std::env::args()
         .nth(1)
         .map_or_else(data::generated_dir, PathBuf::from);
+    let nvs = network_versions(std::env::args().nth(2).as_deref())?;
     let bundles = BundleSet::new(data::actors_dir());
-    let engine = ifvm_vectors::engine(21)?;
-    let gen = [
-        GenerationData {
-            source: "ifvm-reference regenerate-vectors".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        GenerationData {
-            source: "ref-fvm (expected values)".into(),
-            version: ifvm_reference::REF_FVM4_VERSION.into(),
-        },
-    ];
     let mut written = Vec::new();
     let mut mismatches = 0;
-    for nv in GENERATED_NETWORK_VERSIONS {
+    for &nv in &nvs {
+        let reference = ref_fvm_version(abi_of(nv)?);
+        let gen = [
+            GenerationData {
+                source: "ifvm-reference regenerate-vectors".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            GenerationData {
+                source: "ref-fvm (expected values)".into(),
+                version: reference.into(),
+            },
+        ];
+        let engine = ifvm_vectors::engine(nv)?;
         let net = network(&bundles, nv, &engine)?;
         let mut cases: Vec<_> = scenario_cases(&net, &engine)?
             .into_iter()
@@ -65,9 +69,8 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             let recorded = Recorded {
                 description: format!(
-                    "{kind} `{}` on nv{nv}; expected values from ref-fvm {}",
+                    "{kind} `{}` on nv{nv}; expected values from ref-fvm {reference}",
                     checked.case.name,
-                    ifvm_reference::REF_FVM4_VERSION
                 ),
                 gen: &gen,
                 expected: &checked.reference,
@@ -84,8 +87,11 @@ fn run() -> anyhow::Result<ExitCode> {
         eprintln!("{mismatches} cases differ between ifvm and ref-fvm: nothing written");
         return Ok(ExitCode::FAILURE);
     }
-    if out.exists() {
-        std::fs::remove_dir_all(&out)?;
+    for nv in &nvs {
+        let dir = out.join(format!("nv{nv}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
     }
     for (path, json) in &written {
         std::fs::create_dir_all(path.parent().expect("a directory"))?;

@@ -2,13 +2,14 @@
 //! scenario runs on ifvm and on ref-fvm and must give identical exit codes, return data, gas,
 //! events and state roots. Nothing is hard-coded: ref-fvm is the expected result.
 //!
-//! - [`syscalls_v3`], [`syscalls_v4`]: WAT test actors on every syscall's success and error
-//!   paths, for each ABI;
+//! - [`syscalls_v2`], [`syscalls_v3`], [`syscalls_v4`]: WAT test actors on syscalls' success
+//!   and error paths, for each ABI;
 //! - [`executor_v3`]: message application (pre-validation, sends, malformed code);
 //! - [`machine_defaults`]: a machine context's defaults;
 //! - [`upgrade_actor_v4`]: `actor::upgrade_actor`, against ref-fvm 4.8's semantics;
-//! - [`generated_v4`]: named scenarios and seeded random traffic on genesis-like networks;
-//! - [`corpus_traces`]: the Hygge corpus on ref-fvm 3.14.
+//! - [`generated`]: named scenarios and seeded random traffic on genesis-like networks, per ABI;
+//! - [`corpus_traces`]: the Hygge corpus on ref-fvm 3.14;
+//! - [`corpus_v2`]: the Shark corpus on ref-fvm 2.12.
 //!
 //! Every comparison includes the execution traces, event by event (both engines trace).
 //!
@@ -18,9 +19,10 @@
 mod corpus_traces;
 mod corpus_v2;
 mod executor_v3;
-mod generated_v4;
+mod generated;
 mod harness;
 mod machine_defaults;
+mod syscalls_v2;
 mod syscalls_v3;
 mod syscalls_v4;
 mod upgrade_actor_v4;

@@ -1,4 +1,5 @@
-//! Generated traffic for network versions without public vectors (nv21 on): genesis-like
+//! Generated traffic for network versions without public vectors (nv17 and nv21 on; nv18's
+//! Hygge corpus and nv19–20 share ref-fvm 3's ABI with it): genesis-like
 //! networks built from the mainnet bundles ([`network`]), named scenarios ([`scenarios`]) and
 //! seeded random traffic ([`random`]) recorded on ifvm ([`driver`], [`case`]), and the writer
 //! that turns them into test vectors with a reference's results ([`write`]). The differential
@@ -17,5 +18,6 @@ pub mod write;
 /// The address namespace of the Ethereum address manager (f410 addresses).
 pub const EAM_NAMESPACE: u64 = ifvm_actors::EAM_ACTOR_ID;
 
-/// The network versions generated vectors cover.
-pub const GENERATED_NETWORK_VERSIONS: std::ops::RangeInclusive<u32> = 21..=28;
+/// The network versions generated vectors cover: nv17 (ref-fvm 2's ABI, actors v9, without the
+/// Ethereum actors) and nv21–nv28 (ref-fvm 4's).
+pub const GENERATED_NETWORK_VERSIONS: [u32; 9] = [17, 21, 22, 23, 24, 25, 26, 27, 28];

@@ -71,8 +71,11 @@ pub struct TestNetwork {
     pub nv: u32,
     /// The state.
     pub state: GenesisState,
-    /// The secp256k1 accounts, then the BLS ones, then the Ethereum ones.
+    /// The secp256k1 accounts, then the BLS ones, then the Ethereum ones (none before nv18).
     pub accounts: Vec<Account>,
+    /// Whether the bundle has the Ethereum actors (EAM, EVM, Ethereum accounts): FEVM, from
+    /// actors v10 (nv18) on.
+    pub fevm: bool,
 }
 
 /// A singleton and its constructor's CBOR parameters (`None`: no parameters).
@@ -84,7 +87,8 @@ struct Singleton {
 
 impl TestNetwork {
     /// Builds the network of `nv` from its mainnet bundle in `bundles`, constructing the
-    /// singletons with ifvm on `engine`.
+    /// singletons with ifvm on `engine`. Bundles without the Ethereum actors (actors v9, nv17)
+    /// get no Ethereum accounts and no EAM.
     pub fn build(bundles: &BundleSet, nv: u32, engine: &Engine) -> Result<Self, GenesisError> {
         let (bundle, root) = bundles.with_root(nv).map_err(GenesisError::from_display)?;
         let mut genesis = Genesis::new(bundle, &root)?;
@@ -106,7 +110,8 @@ impl TestNetwork {
                 key: Key::Bls(key),
             });
         }
-        for seed in 0..ACCOUNTS_PER_KIND {
+        let fevm = genesis.manifest().code_by_name("eam").is_some();
+        for seed in (0..ACCOUNTS_PER_KIND).filter(|_| fevm) {
             let key = SecpKey::from_seed(1000 + seed);
             let code = *genesis.manifest().code(BuiltinActor::EthAccount);
             let addr = key.f4_address();
@@ -161,6 +166,10 @@ impl TestNetwork {
                 params: None,
             },
         ];
+        let singletons: Vec<_> = singletons
+            .into_iter()
+            .filter(|s| fevm || s.id != EAM_ACTOR_ID)
+            .collect();
         for s in &singletons {
             if s.id == REWARD_ACTOR_ID {
                 continue; // Genesis::new placed it, funded.
@@ -182,6 +191,7 @@ impl TestNetwork {
             nv,
             state,
             accounts,
+            fevm,
         })
     }
 

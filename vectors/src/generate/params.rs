@@ -80,8 +80,22 @@ pub mod miner {
     pub const CONFIRM_CHANGE_WORKER_ADDRESS: u64 = 21;
     /// `ChangeOwnerAddress`.
     pub const CHANGE_OWNER_ADDRESS: u64 = 23;
+    /// `RegisteredPoStProof::StackedDRGWindow32GiBV1`.
+    pub const WINDOW_POST_32GIB_V1: i64 = 8;
     /// `RegisteredPoStProof::StackedDRGWindow32GiBV1P1`.
     pub const WINDOW_POST_32GIB_V1P1: i64 = 13;
+    /// The first network version whose miner actor takes only the V1P1 window PoSt proofs
+    /// for new miners (nv19, actors v11; FIP-0061).
+    pub const WINDOW_POST_V1P1_FROM_NV: u32 = 19;
+
+    /// The 32 GiB window PoSt proof type new miners of network version `nv` use.
+    pub fn window_post_32gib(nv: u32) -> i64 {
+        if nv >= WINDOW_POST_V1P1_FROM_NV {
+            WINDOW_POST_32GIB_V1P1
+        } else {
+            WINDOW_POST_32GIB_V1
+        }
+    }
 }
 /// Verified registry methods.
 pub mod verifreg {

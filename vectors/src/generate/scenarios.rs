@@ -17,7 +17,7 @@ use ifvm_actors::{
 use super::driver::{DriveError, Driver};
 use super::evm;
 use super::keys::{BlsKey, SecpKey};
-use super::network::{Key, ACCOUNTS_PER_KIND};
+use super::network::{Key, TestNetwork, ACCOUNTS_PER_KIND};
 use super::params::{self, cbor, frc42_method};
 
 /// A named message sequence.
@@ -26,6 +26,9 @@ pub struct Scenario {
     pub name: &'static str,
     /// Builds and applies the messages.
     pub run: fn(&mut Driver) -> Result<(), DriveError>,
+    /// Whether it needs the Ethereum actors (EVM contracts, Ethereum accounts, the EAM), which
+    /// networks before nv18 lack.
+    pub needs_fevm: bool,
 }
 
 type Step = Result<(), DriveError>;
@@ -45,6 +48,15 @@ fn eth(d: &Driver, i: usize) -> Address {
     d.net()
         .account(2 * ACCOUNTS_PER_KIND as usize + i)
         .address()
+}
+/// The Ethereum account `i` where the network has them, else the BLS account `i`: a payee of
+/// another kind than the scenario's senders on every network.
+fn payee(d: &Driver, i: usize) -> Address {
+    if d.net().fevm {
+        eth(d, i)
+    } else {
+        bls(d, i)
+    }
 }
 fn secp_key(d: &Driver, i: usize) -> SecpKey {
     match &d.net().account(i).key {
@@ -150,20 +162,30 @@ fn txn(d: &mut Driver, signer: Address, msig: Address, method: u64, id: i64) -> 
     Ok(())
 }
 
+/// Every scenario that runs on `net`: all of them from nv18 on, those without the Ethereum
+/// actors before.
+pub fn for_network(net: &TestNetwork) -> Vec<Scenario> {
+    all()
+        .into_iter()
+        .filter(|s| net.fevm || !s.needs_fevm)
+        .collect()
+}
+
 /// Every scenario.
 pub fn all() -> Vec<Scenario> {
     macro_rules! scenarios {
-        ($($name:ident),* $(,)?) => {
-            vec![$(Scenario { name: stringify!($name), run: $name }),*]
+        (any: [$($any:ident),* $(,)?], fevm: [$($fevm:ident),* $(,)?] $(,)?) => {
+            vec![
+                $(Scenario { name: stringify!($any), run: $any, needs_fevm: false },)*
+                $(Scenario { name: stringify!($fevm), run: $fevm, needs_fevm: true },)*
+            ]
         };
     }
-    scenarios![
+    scenarios!(any: [
         transfer_to_id_address,
         transfer_to_key_addresses,
         transfer_creates_secp_account,
         transfer_creates_bls_account,
-        transfer_creates_placeholder_then_eth_account,
-        transfer_from_eth_account,
         transfer_zero_to_self,
         transfer_to_singletons,
         transfer_chain_across_kinds,
@@ -194,6 +216,9 @@ pub fn all() -> Vec<Scenario> {
         verifreg_verifier_and_client,
         verifreg_unauthorized,
         datacap_transfer_and_balance,
+    ], fevm: [
+        transfer_creates_placeholder_then_eth_account,
+        transfer_from_eth_account,
         evm_storage_read_write,
         evm_logs,
         evm_prevrandao,
@@ -204,7 +229,7 @@ pub fn all() -> Vec<Scenario> {
         evm_create_from_contract,
         evm_call_depth_exhaustion,
         evm_deploy_failures,
-    ]
+    ])
 }
 
 fn transfer_to_id_address(d: &mut Driver) -> Step {
@@ -217,7 +242,7 @@ fn transfer_to_id_address(d: &mut Driver) -> Step {
 fn transfer_to_key_addresses(d: &mut Driver) -> Step {
     d.send(secp(d, 0), bls(d, 1), fil(3), METHOD_SEND, vec![])?;
     d.send(bls(d, 1), secp(d, 2), fil(1), METHOD_SEND, vec![])?;
-    d.send(secp(d, 2), eth(d, 1), fil(1), METHOD_SEND, vec![])?;
+    d.send(secp(d, 2), payee(d, 1), fil(1), METHOD_SEND, vec![])?;
     Ok(())
 }
 
@@ -524,9 +549,25 @@ fn multisig_propose_cancel(d: &mut Driver) -> Step {
 
 fn multisig_one_of_one_and_outsider(d: &mut Driver) -> Step {
     let msig = create_multisig(d, bls(d, 2), vec![bls(d, 2)], 1, fil(20), None)?;
-    propose(d, bls(d, 2), msig, eth(d, 2), fil(3), METHOD_SEND, vec![])?;
-    propose(d, secp(d, 2), msig, eth(d, 2), fil(3), METHOD_SEND, vec![])?;
-    propose(d, bls(d, 2), msig, eth(d, 2), fil(300), METHOD_SEND, vec![])?;
+    propose(d, bls(d, 2), msig, payee(d, 2), fil(3), METHOD_SEND, vec![])?;
+    propose(
+        d,
+        secp(d, 2),
+        msig,
+        payee(d, 2),
+        fil(3),
+        METHOD_SEND,
+        vec![],
+    )?;
+    propose(
+        d,
+        bls(d, 2),
+        msig,
+        payee(d, 2),
+        fil(300),
+        METHOD_SEND,
+        vec![],
+    )?;
     Ok(())
 }
 
@@ -740,7 +781,7 @@ fn create_miner(
     let p = cbor(&params::CreateMinerParams {
         owner,
         worker,
-        window_post_proof_type: params::miner::WINDOW_POST_32GIB_V1P1,
+        window_post_proof_type: params::miner::window_post_32gib(d.net().nv),
         peer: b"peer-1".to_vec(),
         multiaddrs: vec![params::BytesParam(b"/ip4/127.0.0.1/tcp/1".to_vec())],
     });
@@ -862,7 +903,7 @@ fn miner_create_with_secp_worker_fails(d: &mut Driver) -> Step {
     let p = cbor(&params::CreateMinerParams {
         owner: secp(d, 0),
         worker: secp(d, 1),
-        window_post_proof_type: params::miner::WINDOW_POST_32GIB_V1P1,
+        window_post_proof_type: params::miner::window_post_32gib(d.net().nv),
         peer: Vec::new(),
         multiaddrs: Vec::new(),
     });

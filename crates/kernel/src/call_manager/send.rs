@@ -185,9 +185,8 @@ where
                     self.create_actor_from_send(&to, ActorState::new_empty(code, Some(to)))?
                 }
                 _ => {
-                    return Err(
-                        syscall_error!(NotFound; "actor does not exist or cannot be created: {to}"),
-                    )
+                    let message = self.abi().missing_receiver_message();
+                    return Err(syscall_error!(NotFound; "{message}: {to}"));
                 }
             },
         };

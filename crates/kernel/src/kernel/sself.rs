@@ -68,7 +68,10 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             return Err(syscall_error!(ReadOnly; "cannot self-destruct when read-only"));
         }
         if self.abi().has_gas_refunds() {
-            self.refund_gas_v2(self.cm.price_list().on_delete_actor_refund_v2());
+            self.refund_gas_v2(
+                "OnDeleteActor",
+                self.cm.price_list().on_delete_actor_refund_v2(),
+            );
         } else {
             self.cm.charge_gas(self.cm.price_list().on_delete_actor())?;
         }

@@ -45,7 +45,7 @@ pub(super) fn link<B: Store, E: Ext>(f: &mut HostFunctions<Kernel<B, E>>, abi: A
 }
 
 fn resolve_address<B: Store, E: Ext>(c: Ctx<'_, B, E>, off: u32, len: u32) -> SysResult<u64> {
-    let addr = c.memory.read_address(off, len)?;
+    let addr = c.memory.read_address(off, len, c.host.abi())?;
     Ok(c.host.resolve_address(&addr)?)
 }
 
@@ -120,7 +120,10 @@ fn create_actor<B: Store, E: Ext>(
 ) -> SysResult<()> {
     let code = c.memory.read_cid(code_off)?;
     let delegated = if delegated_len > 0 {
-        Some(c.memory.read_address(delegated_off, delegated_len)?)
+        Some(
+            c.memory
+                .read_address(delegated_off, delegated_len, c.host.abi())?,
+        )
     } else {
         None
     };

@@ -92,7 +92,7 @@ fn verify_signature<B: Store, E: Ext>(
         .memory
         .slice(sig_off, sig_len)
         .map_err(ExecutionError::from)?;
-    let addr = c.memory.read_address(addr_off, addr_len)?;
+    let addr = c.memory.read_address(addr_off, addr_len, c.host.abi())?;
     let plaintext = c
         .memory
         .slice(plaintext_off, plaintext_len)

@@ -36,8 +36,8 @@ fn charge_gas_v2<B: Store, E: Ext>(
     match u64::try_from(compute) {
         Ok(compute) => charge_gas(c, name_off, name_len, compute),
         Err(_) => {
-            charge_name(&c.memory, name_off, name_len)?;
-            c.host.refund_gas_v2(Gas::new(compute.unsigned_abs()));
+            let name = charge_name(&c.memory, name_off, name_len)?;
+            c.host.refund_gas_v2(name, Gas::new(compute.unsigned_abs()));
             Ok(())
         }
     }

@@ -1,12 +1,13 @@
 //! Reading and writing Filecoin values in guest memory.
 
 use cid::Cid;
-use fvm_shared::address::Address;
+use fvm_shared::address::{Address, Protocol};
 use fvm_shared::error::ErrorNumber;
 use fvm_shared::MAX_CID_LEN;
 use ifvm_interp::GuestMemory;
 use serde::de::DeserializeOwned;
 
+use crate::abi::Abi;
 use crate::error::{Classify, ExecutionError, Result};
 use crate::syscall_error;
 
@@ -23,8 +24,9 @@ pub(crate) trait FilecoinMemory {
     fn read_cid(&self, offset: u32) -> Result<Cid>;
     /// Writes `cid` into the `len` bytes at `offset`; returns its length.
     fn write_cid(&mut self, cid: &Cid, offset: u32, len: u32) -> Result<u32>;
-    /// The address in the `len` bytes at `offset`.
-    fn read_address(&self, offset: u32, len: u32) -> Result<Address>;
+    /// The address in the `len` bytes at `offset`, of a protocol `abi` knows (ref-fvm 2's
+    /// addresses have no f4: it reads one as an unknown protocol).
+    fn read_address(&self, offset: u32, len: u32, abi: Abi) -> Result<Address>;
     /// The CBOR value in the `len` bytes at `offset`.
     fn read_cbor<T: DeserializeOwned>(&self, offset: u32, len: u32) -> Result<T>;
 }
@@ -49,8 +51,12 @@ impl FilecoinMemory for GuestMemory<'_> {
         Ok(buf.len() as u32)
     }
 
-    fn read_address(&self, offset: u32, len: u32) -> Result<Address> {
-        Address::from_bytes(self.slice(offset, len)?).or_illegal_argument()
+    fn read_address(&self, offset: u32, len: u32, abi: Abi) -> Result<Address> {
+        let addr = Address::from_bytes(self.slice(offset, len)?).or_illegal_argument()?;
+        if addr.protocol() == Protocol::Delegated && !abi.has_delegated_addresses() {
+            return Err(syscall_error!(IllegalArgument; "Unknown address protocol"));
+        }
+        Ok(addr)
     }
 
     fn read_cbor<T: DeserializeOwned>(&self, offset: u32, len: u32) -> Result<T> {

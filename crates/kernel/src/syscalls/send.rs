@@ -55,7 +55,9 @@ fn send<B: Store, E: Ext>(
     gas_limit: u64,
     flags: u64,
 ) -> SysResult<SendOut> {
-    let recipient = c.memory.read_address(recipient_off, recipient_len)?;
+    let recipient = c
+        .memory
+        .read_address(recipient_off, recipient_len, c.host.abi())?;
     let value = TokenAmount::from_atto((u128::from(value_hi) << 64) | u128::from(value_lo));
     let gas_limit = (gas_limit < u64::MAX).then(|| Gas::new(gas_limit));
     let flags = SendFlags::from_bits(flags)

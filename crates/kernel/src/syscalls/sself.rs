@@ -44,7 +44,7 @@ fn self_destruct_v3<B: Store, E: Ext>(
     addr_off: u32,
     addr_len: u32,
 ) -> SysResult<()> {
-    let addr = c.memory.read_address(addr_off, addr_len)?;
+    let addr = c.memory.read_address(addr_off, addr_len, c.host.abi())?;
     Ok(c.host.self_destruct_v3(&addr)?)
 }
 
