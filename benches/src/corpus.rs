@@ -17,8 +17,6 @@ use ifvm_vectors::{Outcome, Runner};
 pub struct Group {
     /// `actor/method`, e.g. `storageminer/PreCommitSector`.
     pub name: String,
-    /// The vector file.
-    pub path: PathBuf,
     /// Its first variant, decoded.
     pub variant: PreparedVariant,
     /// Gas used by all its messages (the same on both engines, checked).
@@ -98,33 +96,14 @@ fn representative(runner: &Runner, name: &str, path: &Path) -> Option<Group> {
         return None;
     }
     let prepared = runner.prepare(&vector, variant).ok()?;
-    if !reference_matches(&prepared) {
+    if !ifvm_reference::variant_matches(&prepared).ok()? {
         return None;
     }
     Some(Group {
         name: name.to_string(),
-        path: path.to_path_buf(),
         gas_used: prepared.expected.iter().map(|e| e.2).sum(),
         variant: prepared,
     })
-}
-
-/// Whether the ref-fvm of `variant`'s network version gives every receipt (exit code, return
-/// bytes, gas used) and the final state root the vector expects.
-fn reference_matches(variant: &PreparedVariant) -> bool {
-    let Ok(results) = ifvm_reference::run_variant(variant) else {
-        return false;
-    };
-    let receipts: Vec<_> = results
-        .iter()
-        .map(|r| (r.exit_code, r.return_data.clone(), r.gas_used))
-        .collect();
-    let expected: Vec<_> = variant
-        .expected
-        .iter()
-        .map(|(code, ret, gas)| (*code, ret.clone(), *gas))
-        .collect();
-    receipts == expected && results.last().map(|r| r.state_root) == Some(variant.expected_root)
 }
 
 /// Applies every message of `variant` on ifvm with `engine`; returns the total gas used.

@@ -49,13 +49,14 @@ macro_rules! result_of {
 pub const REF_FVM_VERSIONS: [(Abi, &str); 3] =
     [(Abi::V2, "2.12.2"), (Abi::V3, "3.14.2"), (Abi::V4, "4.8.4")];
 
-/// The version of the ref-fvm that is `abi`'s reference (see [`REF_FVM_VERSIONS`]).
+/// The version of the ref-fvm that is `abi`'s reference (one of [`REF_FVM_VERSIONS`]).
 pub fn ref_fvm_version(abi: Abi) -> &'static str {
-    REF_FVM_VERSIONS
-        .iter()
-        .find(|(a, _)| *a == abi)
-        .map(|(_, v)| *v)
-        .expect("every ABI has a reference")
+    let index = match abi {
+        Abi::V2 => 0,
+        Abi::V3 => 1,
+        Abi::V4 => 2,
+    };
+    REF_FVM_VERSIONS[index].1
 }
 
 /// ref-fvm's engines, shared by every run so actors are compiled once.
@@ -94,15 +95,44 @@ pub fn abi_of(nv: u32) -> anyhow::Result<Abi> {
 /// Applies `variant`'s messages on the ref-fvm of its ABI with tracing on, flushing after
 /// every message.
 pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
+    run_variant_with(variant, Tracing::On)
+}
+
+/// Applies `variant`'s messages on the ref-fvm of its ABI with tracing off and says whether
+/// every receipt (exit code, return bytes, gas used) and the final state root are those the
+/// vector expects.
+pub fn variant_matches(variant: &PreparedVariant) -> anyhow::Result<bool> {
+    let results = run_variant_with(variant, Tracing::Off)?;
+    let receipts = results
+        .iter()
+        .map(|r| (r.exit_code, r.return_data.as_slice(), r.gas_used));
+    let expected = variant
+        .expected
+        .iter()
+        .map(|(code, ret, gas)| (*code, ret.as_slice(), *gas));
+    Ok(
+        receipts.eq(expected)
+            && results.last().map(|r| r.state_root) == Some(variant.expected_root),
+    )
+}
+
+/// Applies `variant`'s messages on the ref-fvm of its ABI, flushing after every message.
+fn run_variant_with(
+    variant: &PreparedVariant,
+    tracing: Tracing,
+) -> anyhow::Result<Vec<MessageResult>> {
     let messages = variant.messages.iter().cloned();
     match abi_of(variant.params.nv)? {
-        Abi::V2 => v2::run_variant(variant),
+        Abi::V2 => {
+            let mut exec = v2::variant_executor(variant, tracing)?;
+            v2::apply_each(&mut exec, messages)
+        }
         Abi::V3 => {
-            let mut exec = v3::variant_executor(variant, shared_engines(), Tracing::On)?;
+            let mut exec = v3::variant_executor(variant, shared_engines(), tracing)?;
             apply_each!(exec, messages, v3::apply, trace::from_v3)
         }
         Abi::V4 => {
-            let mut exec = v4::variant_executor(variant, shared_engines_v4(), Tracing::On)?;
+            let mut exec = v4::variant_executor(variant, shared_engines_v4(), tracing)?;
             apply_each!(exec, messages, v4::apply, trace::from_v4)
         }
     }

@@ -374,13 +374,6 @@ impl<C: CallManager> RandomnessOps for AcceptProofsKernelV2<C> {
     }
 }
 
-/// Applies `variant`'s messages on ref-fvm 2 with tracing on, flushing after every one: receipts,
-/// gas payouts, state roots and traces ([`crate::trace::from_v2`]).
-pub fn run_variant(variant: &PreparedVariant) -> anyhow::Result<Vec<MessageResult>> {
-    let mut exec = variant_executor(variant, crate::Tracing::On)?;
-    apply_each(&mut exec, variant.messages.iter().cloned())
-}
-
 /// Applies each of `messages` on `exec`, flushing after every one.
 pub fn apply_each<E: Externs + 'static>(
     exec: &mut RefExecutorV2<E>,

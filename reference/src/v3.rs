@@ -93,16 +93,3 @@ pub fn apply<E: Externs + 'static>(
     let msg: fvm_shared3::message::Message = from_slice(&to_vec(msg)?)?;
     exec.execute_message(msg, ApplyKind::Explicit, raw_length)
 }
-
-/// Applies a variant's messages on ref-fvm and says whether every receipt (exit code, return
-/// bytes, gas used) and the final state root are those the vector expects.
-pub fn variant_matches(variant: &PreparedVariant, engines: &MultiEngine) -> anyhow::Result<bool> {
-    let mut exec = variant_executor(variant, engines, Tracing::Off)?;
-    let mut matches = true;
-    for ((msg, raw_length), expected) in variant.messages.iter().zip(&variant.expected) {
-        let r = apply(&mut exec, msg, *raw_length)?.msg_receipt;
-        matches &= (r.exit_code.value(), r.return_data.bytes(), r.gas_used)
-            == (expected.0, expected.1.as_slice(), expected.2);
-    }
-    Ok(matches && exec.flush()? == variant.expected_root)
-}

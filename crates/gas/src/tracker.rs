@@ -153,8 +153,10 @@ impl GasTracker {
     }
 
     /// Gives `gas` back under `name`: ref-fvm 2's negative charges (its gas is signed). Gas
-    /// used saturates at zero, where ref-fvm 2's would go negative; no message reaches that,
-    /// as every explicit message first pays its inclusion, which exceeds any single refund.
+    /// used saturates at zero, where ref-fvm 2's would go negative: `OnDeleteActor` never gets
+    /// there (every explicit message first pays its inclusion, which exceeds that refund); a
+    /// negative `gas::charge` could, from actor code other than the builtin actors, which nv17
+    /// (the only network with refunds) does not run.
     /// Trace amounts are unsigned: a traced refund is a charge of zero under `name`, at ref-fvm
     /// 2's place for it; what it gave back shows in the gas used.
     pub fn refund(&mut self, name: impl Into<Cow<'static, str>>, gas: Gas) {

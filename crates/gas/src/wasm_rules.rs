@@ -50,9 +50,11 @@ impl Metering {
 
     /// True if charging the Wasm gas executed since the last synchronization also records the
     /// gas global it read as synchronized (ref-fvm 2's `charge_for_exec`), so a host call that
-    /// aborts after that charge (out of gas at `OnSyscall`, an exit) leaves nothing to charge
-    /// again when the call ends. ref-fvm 3 and 4 record only what they write into the guest,
-    /// so the Wasm gas before such a host call is charged a second time at the call's end.
+    /// fails before writing gas back into the guest (out of gas at `OnSyscall` or in that very
+    /// charge, no room for its result) leaves nothing to charge again at the next
+    /// synchronization. ref-fvm 3 and 4 record only what they write into the guest, so the Wasm
+    /// gas before such a host call is charged a second time. (Host calls that run, exits
+    /// included, write gas back under every metering.)
     pub const fn records_global_on_exec_charge(self) -> bool {
         matches!(self, Metering::Fvm2)
     }

@@ -158,8 +158,10 @@ fn charge_for_exec<H: Host>(mut ctx: Ctx<'_, H>, exec_span: Span) -> Result<(), 
         )));
     };
     let data = ctx.data_mut();
-    // All gas synchronized last, plus the deficit if the global went negative; zero if the
-    // global somehow rose.
+    // All gas synchronized last, plus the deficit if the global went negative. Instrumented
+    // code only subtracts from the global; a rise needs a guest that writes the gas global
+    // itself, which no builtin actor does (nv17, whose ref-fvm would refund a rise, runs only
+    // builtin actors), and is charged zero.
     let consumed = (i128::from(data.last_gas_global) - i128::from(available_wasm)).max(0);
     let mut exec = Gas::from_milligas(u64::try_from(consumed).unwrap_or(u64::MAX));
     if data.prices.metering().records_global_on_exec_charge() {

@@ -268,6 +268,7 @@ const SYNC: &str = r#"(module
     (drop (i32.add (local.get 0) (i32.const 1)))
     (call $available (i32.const 0)))
   (func (export "oob") (param i32) (result i32)
+    (drop (i32.add (i32.add (i32.add (local.get 0) (i32.const 1)) (i32.const 2)) (i32.const 3)))
     (drop (call $available (i32.const 65532)))
     (loop (drop (i32.add (local.get 0) (i32.const 1))))
     (i32.const 0)))"#;
@@ -309,11 +310,12 @@ fn fvm2_charges_wasm_before_a_host_call_out_of_gas_once() {
 #[test]
 fn fvm2_charges_wasm_before_a_host_call_without_room_for_its_result_once() {
     // The host call fails before running and writes no gas back to the guest; the end of the
-    // call charges the Wasm executed after it (ref-fvm 2: the loop's metered block), or all of
-    // it since the call began (ref-fvm 3 and 4).
+    // call charges the Wasm executed after it (ref-fvm 2: the loop's metered block, cheaper
+    // than the code before the host call), or that plus all of it since the call began
+    // (ref-fvm 3 and 4).
     let v2 = exec_charges(&fvm2(), "oob", 1_000_000);
     let v3 = exec_charges(&fvm3(), "oob", 1_000_000);
     assert_eq!((v2.len(), v3.len()), (2, 2));
-    assert_eq!(v3[1], v3[0] + v2[1]);
-    assert!(v2[1] > 0 && v2[1] < v3[1]);
+    assert!(v2[1] > 0 && v2[1] < v2[0], "{v2:?}");
+    assert!(v3[1] > v3[0], "{v3:?}");
 }

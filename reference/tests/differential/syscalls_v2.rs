@@ -23,7 +23,8 @@ const IMPORTS: &str = r#"
 "#;
 
 /// A test actor running `main`, then exiting with 100 + `$r` (the error number `main` left).
-/// Memory holds `address`'s length (4 bytes, little-endian) at 1020 and its bytes at 1024.
+/// Memory holds a gas-charge name (`refund`, 6 bytes) at 900, `address`'s length (4 bytes,
+/// little-endian) at 1020 and its bytes at 1024.
 fn actor(main: &str, address: &Address) -> Vec<u8> {
     let address = address.to_bytes();
     let mut data = (address.len() as u32).to_le_bytes().to_vec();
@@ -31,6 +32,7 @@ fn actor(main: &str, address: &Address) -> Vec<u8> {
     let wat = format!(
         r#"(module {IMPORTS}
   (memory (export "memory") 1)
+  (data (i32.const 900) "refund")
   (data (i32.const 1020) "{data}")
   (func (export "invoke") (param $p i32) (result i32)
     (local $r i32)
@@ -122,7 +124,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "a negative gas charge refunds",
-        main: "(local.set $r (call $charge (i32.const 1024) (i32.const 4) (i64.const -5000)))",
+        main: "(local.set $r (call $charge (i32.const 900) (i32.const 6) (i64.const -5000)))",
         address: sender,
     },
 ];

@@ -1,5 +1,5 @@
-//! Generated traffic for network versions without public vectors (nv17 and nv21 on; nv18's
-//! Hygge corpus and nv19–20 share ref-fvm 3's ABI with it): genesis-like
+//! Generated traffic for nv17 (whose public vectors, Shark's, cover only the messages mainnet
+//! happened to carry) and for the versions without public vectors (nv21 on): genesis-like
 //! networks built from the mainnet bundles ([`network`]), named scenarios ([`scenarios`]) and
 //! seeded random traffic ([`random`]) recorded on ifvm ([`driver`], [`case`]), and the writer
 //! that turns them into test vectors with a reference's results ([`write`]). The differential

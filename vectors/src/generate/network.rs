@@ -1,6 +1,7 @@
 //! Genesis-like networks from a builtin-actors bundle: every singleton actor set up by its own
 //! constructor (run as an implicit message from the system actor, as a genesis builder does), and
-//! funded accounts with secp256k1, BLS and Ethereum keys.
+//! funded accounts with secp256k1, BLS and (where the bundle has the Ethereum actors) Ethereum
+//! keys.
 
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
@@ -111,7 +112,8 @@ impl TestNetwork {
             });
         }
         let fevm = genesis.manifest().code_by_name("eam").is_some();
-        for seed in (0..ACCOUNTS_PER_KIND).filter(|_| fevm) {
+        let eth_accounts = if fevm { ACCOUNTS_PER_KIND } else { 0 };
+        for seed in 0..eth_accounts {
             let key = SecpKey::from_seed(1000 + seed);
             let code = *genesis.manifest().code(BuiltinActor::EthAccount);
             let addr = key.f4_address();

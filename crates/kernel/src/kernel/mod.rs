@@ -114,8 +114,8 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// Gives `gas` back to the message (ref-fvm 2's negative charges: `gas::charge` with a
     /// negative amount, `OnDeleteActor`). Gas used never drops below zero.
-    pub fn refund_gas_v2(&mut self, name: &str, gas: Gas) {
-        self.cm.gas.refund(name.to_owned(), gas);
+    pub fn refund_gas_v2(&mut self, name: impl Into<std::borrow::Cow<'static, str>>, gas: Gas) {
+        self.cm.gas.refund(name, gas);
     }
 
     /// Sends a message from this actor.

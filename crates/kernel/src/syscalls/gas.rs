@@ -37,6 +37,7 @@ fn charge_gas_v2<B: Store, E: Ext>(
         Ok(compute) => charge_gas(c, name_off, name_len, compute),
         Err(_) => {
             let name = charge_name(&c.memory, name_off, name_len)?;
+            let name = name.to_owned();
             c.host.refund_gas_v2(name, Gas::new(compute.unsigned_abs()));
             Ok(())
         }

@@ -52,11 +52,15 @@ impl FilecoinMemory for GuestMemory<'_> {
     }
 
     fn read_address(&self, offset: u32, len: u32, abi: Abi) -> Result<Address> {
-        let addr = Address::from_bytes(self.slice(offset, len)?).or_illegal_argument()?;
-        if addr.protocol() == Protocol::Delegated && !abi.has_delegated_addresses() {
+        let bytes = self.slice(offset, len)?;
+        // As ref-fvm 2's address parser: the length first, then the protocol byte.
+        if bytes.len() >= 2
+            && bytes[0] == Protocol::Delegated as u8
+            && !abi.has_delegated_addresses()
+        {
             return Err(syscall_error!(IllegalArgument; "Unknown address protocol"));
         }
-        Ok(addr)
+        Address::from_bytes(bytes).or_illegal_argument()
     }
 
     fn read_cbor<T: DeserializeOwned>(&self, offset: u32, len: u32) -> Result<T> {
