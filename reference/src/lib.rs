@@ -43,20 +43,15 @@ macro_rules! result_of {
     };
 }
 
-/// The versions of ref-fvm 2, 3 and 4 this crate links (`fvm2`, `fvm3`, `fvm4` in the
+/// The version of the ref-fvm that is `abi`'s reference (`fvm2`, `fvm3` or `fvm4` in the
 /// workspace's `Cargo.toml`), which generated vectors name as the source of their expected
 /// values.
-pub const REF_FVM_VERSIONS: [(Abi, &str); 3] =
-    [(Abi::V2, "2.12.2"), (Abi::V3, "3.14.2"), (Abi::V4, "4.8.4")];
-
-/// The version of the ref-fvm that is `abi`'s reference (one of [`REF_FVM_VERSIONS`]).
 pub fn ref_fvm_version(abi: Abi) -> &'static str {
-    let index = match abi {
-        Abi::V2 => 0,
-        Abi::V3 => 1,
-        Abi::V4 => 2,
-    };
-    REF_FVM_VERSIONS[index].1
+    match abi {
+        Abi::V2 => "2.12.2",
+        Abi::V3 => "3.14.2",
+        Abi::V4 => "4.8.4",
+    }
 }
 
 /// ref-fvm's engines, shared by every run so actors are compiled once.
@@ -169,11 +164,13 @@ pub enum Tracing {
 
 #[cfg(test)]
 mod tests {
-    /// [`super::REF_FVM_VERSIONS`] are the versions the lock file resolves `fvm` 2, 3 and 4 to.
+    use ifvm_kernel::Abi;
+
+    /// [`super::ref_fvm_version`] gives the versions the lock file resolves `fvm` 2, 3 and 4 to.
     #[test]
     fn ref_fvm_versions_are_the_linked_ones() {
         let lock = include_str!("../../Cargo.lock");
-        for (_, version) in super::REF_FVM_VERSIONS {
+        for version in [Abi::V2, Abi::V3, Abi::V4].map(super::ref_fvm_version) {
             let entry = format!("name = \"fvm\"\nversion = \"{version}\"");
             assert!(lock.contains(&entry), "Cargo.lock has no {entry}");
         }
