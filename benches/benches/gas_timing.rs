@@ -7,7 +7,7 @@
 use criterion::{BatchSize, Criterion, Throughput};
 use ifvm_kernel::{ApplyKind, Executor, MachineContext};
 use ifvm_research::observe::{Modes, ENGINE_NV};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{data, executor, PreparedVariant, ReplayExterns, RunStore};
 
 /// How many vectors, spread evenly over the Hygge corpus.
@@ -41,7 +41,7 @@ fn gas_timing(c: &mut Criterion) {
     };
     let engine = timed.engine(ENGINE_NV).expect("engine");
     for path in files.iter().step_by(files.len().div_ceil(VECTORS)) {
-        let vector = MessageVector::load(path).expect("vector loads");
+        let vector = TestVector::load(path).expect("vector loads");
         let v = PreparedVariant::new(&bundles, &vector, &vector.preconditions.variants[0])
             .expect("prepares");
         let name = path.file_stem().unwrap_or_default().to_string_lossy();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use ifvm_benches::corpus::bundles;
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::PreparedVariant;
 use ifvm_vectors::{Outcome, Runner};
 
@@ -51,7 +51,7 @@ fn run_ref_fvm() -> Counts {
     let bundles = bundles();
     let mut n = Counts::default();
     for path in corpus() {
-        let vector = MessageVector::load(&path).expect("readable vector");
+        let vector = TestVector::load(&path).expect("readable vector");
         for variant in &vector.preconditions.variants {
             // Variants of versions without a reference (ifvm's runner skips them too).
             if ifvm_reference::abi_of(variant.nv).is_err() {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use fvm_shared::message::Message;
 use ifvm_interp::Engine;
 use ifvm_kernel::ApplyKind;
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::PreparedVariant;
 use ifvm_vectors::RunStore;
 use ifvm_vectors::{data, BundleSet};
@@ -89,7 +89,7 @@ pub fn groups(corpus: Corpus) -> Vec<Group> {
 }
 
 fn representative(runner: &Runner, name: &str, path: &Path) -> Option<Group> {
-    let vector = MessageVector::load(path).ok()?;
+    let vector = TestVector::load(path).ok()?;
     let variant = vector.preconditions.variants.first()?;
     let report = runner.run(&vector, false).ok()?;
     if !matches!(report.first()?.outcome, Outcome::Passed) {

@@ -67,6 +67,15 @@ pub fn random_case(
     )?)
 }
 
+/// The `index`-th command-line argument as a number, or `default` without one (the binaries'
+/// positional arguments).
+pub fn numeric_arg(index: usize, default: u64) -> anyhow::Result<u64> {
+    Ok(match std::env::args().nth(index) {
+        Some(a) => a.parse()?,
+        None => default,
+    })
+}
+
 /// The network versions of the comma-separated `list`, or every generated one
 /// ([`GENERATED_NETWORK_VERSIONS`]) without one.
 pub fn network_versions(list: Option<&str>) -> anyhow::Result<Vec<u32>> {

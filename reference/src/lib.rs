@@ -1,12 +1,13 @@
 //! ref-fvm as the reference: runs scenarios and vector variants on ref-fvm 2.12 (nv17), 3.14
-//! (nv18–nv20) and 4.8 (nv21–nv29) through its public API, with the same machine parameters
-//! ([`ifvm_vectors::MachineParams`]) and externs as ifvm, so results can be compared field by
-//! field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
+//! (nv18–nv20) and 4.8 (nv21–nv29) through its public API, and the simulated chain's tipsets on
+//! 4.8 ([`simulation`]), with the same machine parameters ([`ifvm_vectors::MachineParams`]) and
+//! externs as ifvm, so results can be compared field by field and timed side by side. Used only by tests and benchmarks; no runtime crate depends on
 //! it.
 
 pub mod accept_proofs;
 pub mod differential;
 pub mod externs;
+pub mod simulation;
 pub mod trace;
 pub mod v2;
 pub mod v3;

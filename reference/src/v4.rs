@@ -1,17 +1,22 @@
 //! ref-fvm 4.8 (nv21–nv29): executors for vector variants, as Lotus builds it for mainnet
-//! (`verify-signature` on; proofs verified for real, so generated traffic avoids proofs).
+//! (`verify-signature` on; proofs verified for real, so generated traffic avoids proofs), and a
+//! chain of its machines that applies tipsets ([`ChainV4`]).
 
+use cid::Cid;
 use fvm4::call_manager::DefaultCallManager;
 use fvm4::engine::MultiEngine;
 use fvm4::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
 use fvm4::kernel::filecoin::DefaultFilecoinKernel;
-use fvm4::machine::{DefaultMachine, NetworkConfig};
+use fvm4::machine::{DefaultMachine, Machine as _, NetworkConfig};
 use fvm_shared::chainid::ChainID;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::version::NetworkVersion;
 use ifvm_kernel::Externs;
+use ifvm_vectors::tipset::{Applied, ChainVm};
 use ifvm_vectors::{
-    DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
+    timestamp, DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
 };
 
 use crate::externs::RefExterns;
@@ -83,4 +88,92 @@ pub fn apply<E: Externs + 'static>(
     raw_length: usize,
 ) -> anyhow::Result<ApplyRet> {
     exec.execute_message(msg.clone(), ApplyKind::Explicit, raw_length)
+}
+
+/// ref-fvm 4 as a [`ChainVm`]: tipsets applied on a chain of ref-fvm 4 machines over one store,
+/// from a prepared variant's pre-state, with its randomness.
+pub struct ChainV4<'a> {
+    engines: &'a MultiEngine,
+    variant: PreparedVariant,
+    store: Option<RunStore>,
+    exec: Option<RefExecutor<ReplayExterns>>,
+}
+
+impl<'a> ChainV4<'a> {
+    /// A chain over `variant`'s blocks, compiling actors with `engines`.
+    pub fn new(variant: &PreparedVariant, engines: &'a MultiEngine) -> Self {
+        Self {
+            engines,
+            store: Some(variant.store()),
+            variant: variant.clone(),
+            exec: None,
+        }
+    }
+}
+
+impl ChainVm for ChainV4<'_> {
+    fn open(
+        &mut self,
+        state_root: Cid,
+        epoch: ChainEpoch,
+        base_fee: &TokenAmount,
+    ) -> anyhow::Result<()> {
+        if let Some(exec) = self.exec.take() {
+            let machine = exec
+                .into_machine()
+                .ok_or_else(|| anyhow::anyhow!("ref-fvm's executor lost its machine"))?;
+            self.store = Some(machine.into_store().into_inner());
+        }
+        let store = self
+            .store
+            .take()
+            .ok_or_else(|| anyhow::anyhow!("a failed machine took the store"))?;
+        let params = MachineParams {
+            epoch,
+            timestamp: timestamp(epoch),
+            state_root,
+            base_fee: base_fee.clone(),
+            ..self.variant.params.clone()
+        };
+        let externs = self.variant.externs();
+        self.exec = Some(executor(
+            &params,
+            store,
+            externs,
+            self.engines,
+            Tracing::Off,
+        )?);
+        Ok(())
+    }
+
+    fn apply(
+        &mut self,
+        msg: &Message,
+        implicit: bool,
+        raw_length: usize,
+    ) -> anyhow::Result<Applied> {
+        let exec = self
+            .exec
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no machine is open"))?;
+        let kind = if implicit {
+            ApplyKind::Implicit
+        } else {
+            ApplyKind::Explicit
+        };
+        let ret = exec.execute_message(msg.clone(), kind, raw_length)?;
+        Ok(Applied::new(
+            ret.msg_receipt,
+            &ret.events,
+            ret.miner_tip,
+            ret.penalty,
+        ))
+    }
+
+    fn flush(&mut self) -> anyhow::Result<Cid> {
+        self.exec
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("no machine is open"))?
+            .flush()
+    }
 }

@@ -8,7 +8,7 @@ use fvm_shared::message::Message;
 use ifvm_kernel::{ActorState, StateTree};
 use ipld_core::ipld::Ipld;
 
-use crate::schema::MessageVector;
+use crate::schema::TestVector;
 
 /// How one actor differs between the expected and actual states.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub struct ActorDiff {
 /// compared, since vectors carry only part of the state.
 pub fn diff_states(
     store: &impl Blockstore,
-    vector: &MessageVector,
+    vector: &TestVector,
     expected: &Cid,
     actual: &Cid,
 ) -> Vec<ActorDiff> {
@@ -38,8 +38,18 @@ pub fn diff_states(
         }];
     };
     let mut who: Vec<(String, Address)> = Vec::new();
-    for m in &vector.apply_messages {
-        if let Ok(msg) = fvm_ipld_encoding::from_slice::<Message>(&m.bytes) {
+    let tipset_messages = vector
+        .apply_tipsets
+        .iter()
+        .flat_map(|t| &t.blocks)
+        .flat_map(|b| &b.messages);
+    for bytes in vector
+        .apply_messages
+        .iter()
+        .map(|m| &m.bytes)
+        .chain(tipset_messages)
+    {
+        if let Ok(msg) = fvm_ipld_encoding::from_slice::<Message>(bytes) {
             who.push(("sender".into(), msg.from));
             who.push(("receiver".into(), msg.to));
         }

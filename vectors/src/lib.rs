@@ -21,9 +21,11 @@ pub mod deep_calls;
 pub mod generate;
 pub mod schema;
 pub mod threads;
+pub mod tipset;
 
 mod bundles;
 mod car;
+mod chain;
 mod explain;
 mod externs;
 mod genesis;
@@ -36,6 +38,7 @@ mod store;
 
 pub use bundles::{actors_version, BundleSet, BundlesError};
 pub use car::{CarError, CarHeader};
+pub use chain::IfvmChain;
 pub use explain::ActorDiff;
 pub use externs::{NotRecorded, ReplayExterns, Unrecorded};
 pub use genesis::{Genesis, GenesisError, GenesisState};

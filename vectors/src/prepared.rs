@@ -13,7 +13,7 @@ use crate::externs::{ReplayExterns, Unrecorded};
 use crate::genesis::GenesisState;
 use crate::machine::{timestamp, MachineParams};
 use crate::message::decode_message;
-use crate::schema::{MessageVector, RandomnessMatch, Variant};
+use crate::schema::{RandomnessMatch, TestVector, Variant};
 use crate::store::{CollectingStore, RunStore, SharedBlocks};
 
 /// ref-fvm's conformance runner's base fee when a vector gives none.
@@ -36,6 +36,12 @@ pub enum PrepareError {
     /// ifvm cannot build a machine for the variant.
     #[error("machine: {0}")]
     Machine(String),
+    /// The vector applies tipsets, not loose messages.
+    #[error(
+        "a tipset vector: its messages are applied in tipsets, with rewards and cron (the runner \
+         applies them; this takes message vectors)"
+    )]
+    TipsetClass,
 }
 
 /// One variant of a vector, decoded: applying it never touches the shared blocks, so it can be
@@ -59,11 +65,33 @@ pub struct PreparedVariant {
 }
 
 impl PreparedVariant {
-    /// Decodes `variant` of `vector`, with the builtin actors of its network version from
-    /// `bundles`.
+    /// Decodes `variant` of the message vector `vector`, with the builtin actors of its
+    /// network version from `bundles`; a tipset vector is refused
+    /// ([`PrepareError::TipsetClass`]).
     pub fn new(
         bundles: &BundleSet,
-        vector: &MessageVector,
+        vector: &TestVector,
+        variant: &Variant,
+    ) -> Result<Self, PrepareError> {
+        if !vector.apply_tipsets.is_empty() {
+            return Err(PrepareError::TipsetClass);
+        }
+        Self::decode(bundles, vector, variant)
+    }
+
+    /// The starting point of `variant` of the tipset vector `vector` (no messages: they are in
+    /// the vector's tipsets, which [`crate::tipset::decode_tipsets`] decodes).
+    pub fn tipset_start(
+        bundles: &BundleSet,
+        vector: &TestVector,
+        variant: &Variant,
+    ) -> Result<Self, PrepareError> {
+        Self::decode(bundles, vector, variant)
+    }
+
+    fn decode(
+        bundles: &BundleSet,
+        vector: &TestVector,
         variant: &Variant,
     ) -> Result<Self, PrepareError> {
         let car = vector

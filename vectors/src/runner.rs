@@ -1,4 +1,6 @@
-//! Running vectors: one machine per variant, every receipt and the final state root compared.
+//! Running vectors: for each variant, the messages (`message` class) or the tipsets (`tipset`
+//! class, applied as a node does: see [`crate::tipset`]) on ifvm, and every receipt, every
+//! tipset's receipts root and the final state root compared.
 
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -10,12 +12,14 @@ use ifvm_interp::Engine;
 use ifvm_kernel::{ApplyKind, EnginePool, ExecutionTrace, Executor, NetworkConfig};
 
 use crate::bundles::BundleSet;
+use crate::chain::IfvmChain;
 use crate::explain::{diff_states, ActorDiff};
 use crate::externs::{ReplayExterns, Unrecorded};
 use crate::machine::MachineParams;
 use crate::prepared::PreparedVariant;
-use crate::schema::{MessageVector, SchemaWarning, Variant, VectorError};
+use crate::schema::{ExpectedReceipt, SchemaWarning, TestVector, Variant, VectorError};
 use crate::store::RunStore;
+use crate::tipset::{apply_tipset, decode_tipsets};
 
 /// The miner actor's `DisputeWindowedPoSt` method, which succeeds only for an invalid proof.
 const DISPUTE_WINDOWED_POST: u64 = 24;
@@ -36,6 +40,8 @@ pub enum Outcome {
 pub struct Mismatch {
     /// Receipt fields that differ.
     pub receipts: Vec<ReceiptDiff>,
+    /// Tipsets whose receipts root differs: (tipset index, expected, actual).
+    pub receipts_roots: Vec<(usize, Cid, Cid)>,
     /// The expected and actual state roots, if they differ.
     pub state_root: Option<(Cid, Cid)>,
     /// Actors whose state differs (sender, receiver, builtin actors).
@@ -49,9 +55,10 @@ pub struct Mismatch {
 /// One differing receipt field.
 #[derive(Debug, Clone)]
 pub struct ReceiptDiff {
-    /// The message index.
+    /// The message index (for tipsets: among every applied message, implicit ones included).
     pub message: usize,
-    /// `exit_code`, `return` or `gas_used`.
+    /// `exit_code`, `return`, `gas_used`, `events_root`, or `count` (how many receipts there
+    /// are, at the first index one side lacks).
     pub field: &'static str,
     /// The expected value.
     pub expected: String,
@@ -84,9 +91,6 @@ pub enum RunError {
     /// The vector cannot be read.
     #[error(transparent)]
     Vector(#[from] VectorError),
-    /// The vector is not a message vector.
-    #[error("unsupported vector class {0:?}")]
-    Class(String),
 }
 
 /// How a runner runs vectors. The default is a conformance run as ref-fvm's runner does it.
@@ -135,7 +139,7 @@ impl Runner {
 
     /// Runs every variant of the vector in `path`, and says what it lacks of the schema.
     pub fn run_file(&self, path: &Path, trace: bool) -> Result<VectorReport, RunError> {
-        let vector = MessageVector::load(path)?;
+        let vector = TestVector::load(path)?;
         Ok(VectorReport {
             variants: self.run(&vector, trace)?,
             warnings: vector.schema_warnings(),
@@ -144,10 +148,8 @@ impl Runner {
 
     /// Runs every variant of `vector`. With `trace`, a failing variant is run again with gas
     /// tracing to report the trace of its first differing message.
-    pub fn run(&self, vector: &MessageVector, trace: bool) -> Result<Vec<VariantReport>, RunError> {
-        if vector.class != "message" {
-            return Err(RunError::Class(vector.class.clone()));
-        }
+    pub fn run(&self, vector: &TestVector, trace: bool) -> Result<Vec<VariantReport>, RunError> {
+        vector.check_shape()?;
         Ok(vector
             .preconditions
             .variants
@@ -172,11 +174,15 @@ impl Runner {
     /// randomness, refusing what the vector does not record).
     pub fn prepare(
         &self,
-        vector: &MessageVector,
+        vector: &TestVector,
         variant: &Variant,
     ) -> Result<PreparedVariant, String> {
-        let mut prepared =
-            PreparedVariant::new(&self.bundles, vector, variant).map_err(|e| e.to_string())?;
+        let prepared = if vector.class == "tipset" {
+            PreparedVariant::tipset_start(&self.bundles, vector, variant)
+        } else {
+            PreparedVariant::new(&self.bundles, vector, variant)
+        };
+        let mut prepared = prepared.map_err(|e| e.to_string())?;
         if self.options.ignore_circ_supply {
             let p = &prepared.params;
             prepared.params.circ_supply = MachineParams::new(p.nv, p.epoch, p.state_root)
@@ -189,7 +195,7 @@ impl Runner {
         Ok(prepared)
     }
 
-    fn run_variant(&self, vector: &MessageVector, variant: &Variant, tracing: bool) -> Outcome {
+    fn run_variant(&self, vector: &TestVector, variant: &Variant, tracing: bool) -> Outcome {
         let network = match NetworkConfig::new(NetworkVersion::from(variant.nv)) {
             Ok(network) => network,
             Err(e) => return Outcome::Skipped(format!("{e} (ifvm runs nv17 to nv29)")),
@@ -198,6 +204,9 @@ impl Runner {
             Ok(p) => p,
             Err(e) => return failed(e),
         };
+        if vector.class == "tipset" {
+            return self.run_tipsets(vector, variant, &prepared, &network);
+        }
         let mut exec = match prepared.ifvm_executor(&self.engine(&network), tracing) {
             Ok(e) => e,
             Err(e) => return failed(e.to_string()),
@@ -216,38 +225,8 @@ impl Runner {
                 Ok(ret) => ret,
                 Err(e) => return failed(format!("message {i}: {e}")),
             };
-            let r = &ret.msg_receipt;
             let before = mismatch.receipts.len();
-            let mut diff = |field, expected: String, actual: String| {
-                if expected != actual {
-                    mismatch.receipts.push(ReceiptDiff {
-                        message: i,
-                        field,
-                        expected,
-                        actual,
-                    });
-                }
-            };
-            diff(
-                "exit_code",
-                expected.exit_code.to_string(),
-                r.exit_code.value().to_string(),
-            );
-            diff(
-                "return",
-                hex(&expected.return_data),
-                hex(r.return_data.bytes()),
-            );
-            diff(
-                "gas_used",
-                expected.gas_used.to_string(),
-                r.gas_used.to_string(),
-            );
-            if let Some(events_root) = expected.events_root {
-                let show =
-                    |root: Option<Cid>| root.map_or_else(|| "none".into(), |c| c.to_string());
-                diff("events_root", show(events_root), show(r.events_root));
-            }
+            compare_receipt(i, expected, &ret.msg_receipt, &mut mismatch.receipts);
             if mismatch.receipts.len() > before {
                 if let Some(f) = &ret.failure_info {
                     mismatch
@@ -275,6 +254,121 @@ impl Runner {
             // A differing receipt explains itself; the error is only context.
             Outcome::Failed(Box::new(mismatch))
         }
+    }
+}
+
+impl Runner {
+    /// Applies a tipset vector's tipsets on ifvm as a node does and compares every receipt
+    /// (implicit messages' included), each tipset's receipts root and the final state root.
+    fn run_tipsets(
+        &self,
+        vector: &TestVector,
+        variant: &Variant,
+        prepared: &PreparedVariant,
+        network: &NetworkConfig,
+    ) -> Outcome {
+        let tipsets = match decode_tipsets(&vector.apply_tipsets, variant.epoch) {
+            Ok(t) => t,
+            Err(e) => return failed(e.to_string()),
+        };
+        let mut chain = IfvmChain::new(prepared, &self.engine(network));
+        let mut mismatch = Mismatch::default();
+        let expected = &vector.postconditions.receipts;
+        let (mut root, mut parent, mut index) = (prepared.params.state_root, variant.epoch, 0);
+        for (t, tipset) in tipsets.iter().enumerate() {
+            let outcome = match apply_tipset(&mut chain, root, parent, tipset) {
+                Ok(o) => o,
+                Err(e) => return failed(format!("tipset {t}: {e}")),
+            };
+            for m in &outcome.messages {
+                match expected.get(index) {
+                    Some(e) => {
+                        compare_receipt(index, e, &m.applied.receipt, &mut mismatch.receipts)
+                    }
+                    None => count_mismatch(index, expected.len(), &mut mismatch.receipts),
+                }
+                index += 1;
+            }
+            let expected_root = vector.postconditions.receipts_roots[t];
+            if outcome.receipts_root != expected_root {
+                mismatch
+                    .receipts_roots
+                    .push((t, expected_root, outcome.receipts_root));
+            }
+            (root, parent) = (outcome.state_root, tipset.epoch);
+        }
+        if index < expected.len() {
+            count_mismatch(index, expected.len(), &mut mismatch.receipts);
+        }
+        let expected_root = vector.postconditions.state_tree.root_cid;
+        if root != expected_root {
+            mismatch.state_root = Some((expected_root, root));
+            mismatch.actors = diff_states(chain.store(), vector, &expected_root, &root);
+        }
+        if mismatch.receipts.is_empty()
+            && mismatch.receipts_roots.is_empty()
+            && mismatch.state_root.is_none()
+        {
+            Outcome::Passed
+        } else {
+            Outcome::Failed(Box::new(mismatch))
+        }
+    }
+}
+
+/// Records how `actual` differs from `expected`, the receipt of message `index`, in `diffs`
+/// (the events root only where the vector records it).
+fn compare_receipt(
+    index: usize,
+    expected: &ExpectedReceipt,
+    actual: &fvm_shared::receipt::Receipt,
+    diffs: &mut Vec<ReceiptDiff>,
+) {
+    let mut diff = |field, expected: String, actual: String| {
+        if expected != actual {
+            diffs.push(ReceiptDiff {
+                message: index,
+                field,
+                expected,
+                actual,
+            });
+        }
+    };
+    diff(
+        "exit_code",
+        expected.exit_code.to_string(),
+        actual.exit_code.value().to_string(),
+    );
+    diff(
+        "return",
+        hex(&expected.return_data),
+        hex(actual.return_data.bytes()),
+    );
+    diff(
+        "gas_used",
+        expected.gas_used.to_string(),
+        actual.gas_used.to_string(),
+    );
+    if let Some(events_root) = expected.events_root {
+        let show = |root: Option<Cid>| root.map_or_else(|| "none".into(), |c| c.to_string());
+        diff("events_root", show(events_root), show(actual.events_root));
+    }
+}
+
+/// Records that the run applied a different number of messages than the vector has receipts,
+/// at `index`, the first receipt one side lacks (once).
+fn count_mismatch(index: usize, expected: usize, diffs: &mut Vec<ReceiptDiff>) {
+    if diffs.iter().all(|d| d.field != "count") {
+        diffs.push(ReceiptDiff {
+            message: index,
+            field: "count",
+            expected: expected.to_string(),
+            actual: if index < expected {
+                index.to_string()
+            } else {
+                format!("at least {}", index + 1)
+            },
+        });
     }
 }
 

@@ -16,6 +16,11 @@ impl SharedBlocks {
     pub fn freeze(store: CollectingStore) -> Self {
         Self(Arc::new(store.0.into_inner()))
     }
+
+    /// Whether the block `cid` is here.
+    pub fn contains(&self, cid: &Cid) -> bool {
+        self.0.contains_key(cid)
+    }
 }
 
 /// A blockstore that only collects blocks (to build [`SharedBlocks`]).

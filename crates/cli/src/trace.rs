@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use ifvm_research::observe::Modes;
 use ifvm_research::trace_report::{self, Expected};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{threads, BundleSet, PreparedVariant};
 
 use crate::output::emit;
@@ -57,7 +57,7 @@ pub fn trace(
     research: ResearchArgs,
     format: Format,
 ) -> anyhow::Result<ExitCode> {
-    let v = MessageVector::load(file)?;
+    let v = TestVector::load(file)?;
     let variant = match variant {
         Some(id) => v.preconditions.variants.iter().find(|x| x.id == id),
         None => v.preconditions.variants.first(),

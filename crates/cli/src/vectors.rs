@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use fvm_ipld_encoding::from_slice;
 use fvm_shared::message::Message;
 use ifvm_research::trace_report;
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{
     data, threads, BundleSet, Mismatch, Outcome, RunError, Runner, RunnerOptions, VariantReport,
     VectorReport,
@@ -170,6 +170,9 @@ fn row_json(row: &Row) -> serde_json::Value {
                 "receipts": m.receipts.iter().map(|d| json!({
                     "message": d.message, "field": d.field, "expected": d.expected, "actual": d.actual,
                 })).collect::<Vec<_>>(),
+                "receipts_roots": m.receipts_roots.iter().map(|(t, e, a)| json!({
+                    "tipset": t, "expected": e.to_string(), "actual": a.to_string(),
+                })).collect::<Vec<_>>(),
                 "state_root": m.state_root.map(|(e, a)| json!({"expected": e.to_string(), "actual": a.to_string()})),
                 "actors": m.actors.iter().map(|a| json!({"actor": a.actor, "fields": a.fields})).collect::<Vec<_>>(),
                 "error": m.error,
@@ -188,6 +191,9 @@ fn explain(m: &Mismatch) -> String {
             "  message {}: {} expected {} but was {}\n",
             d.message, d.field, d.expected, d.actual
         );
+    }
+    for (t, e, a) in &m.receipts_roots {
+        out += &format!("  tipset {t}: receipts root expected {e} but was {a}\n");
     }
     if let Some((e, a)) = &m.state_root {
         out += &format!("  state root expected {e} but was {a}\n");
@@ -210,7 +216,7 @@ fn explain(m: &Mismatch) -> String {
 
 /// `vectors show`: a vector decoded.
 pub fn show(file: &Path) -> anyhow::Result<ExitCode> {
-    let v = MessageVector::load(file)?;
+    let v = TestVector::load(file)?;
     println!(
         "vector {}",
         v.meta.as_ref().map(|m| m.id.as_str()).unwrap_or("(no id)")
@@ -248,6 +254,34 @@ pub fn show(file: &Path) -> anyhow::Result<ExitCode> {
             r.exit_code,
             r.gas_used,
             r.return_data.len()
+        );
+    }
+    for (t, ts) in v.apply_tipsets.iter().enumerate() {
+        println!(
+            "tipset {t}: epoch offset {}, base fee {}, {} blocks",
+            ts.epoch_offset,
+            ts.basefee,
+            ts.blocks.len()
+        );
+        for (b, block) in ts.blocks.iter().enumerate() {
+            println!(
+                "  block {b}: miner {}, win count {}, {} messages",
+                block.miner_addr,
+                block.win_count,
+                block.messages.len()
+            );
+        }
+    }
+    if !v.apply_tipsets.is_empty() {
+        let failed = v
+            .postconditions
+            .receipts
+            .iter()
+            .filter(|r| r.exit_code != 0)
+            .count();
+        println!(
+            "{} receipts (implicit messages included), {failed} not successful",
+            v.postconditions.receipts.len()
         );
     }
     Ok(ExitCode::SUCCESS)

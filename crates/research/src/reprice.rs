@@ -9,7 +9,7 @@ use ifvm_interp::Engine;
 
 use crate::observe::Modes;
 use crate::trace_report::repricing_banner;
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::BundleSet;
 use ifvm_vectors::PreparedVariant;
 
@@ -46,7 +46,7 @@ pub fn reprice_file(
     path: &Path,
 ) -> Vec<Repriced> {
     let name = path.display().to_string();
-    let vector = match MessageVector::load(path) {
+    let vector = match TestVector::load(path) {
         Ok(v) => v,
         Err(e) => {
             return vec![Repriced {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use ifvm_interp::Engine;
 use ifvm_kernel::ExecutionEvent;
 use ifvm_research::observe::{Modes, Observation, ObserveError, RunOutcome, ENGINE_NV};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{data, threads, BundleSet, PreparedVariant};
 
 /// About a dozen Hygge variants spread over the corpus, prepared; `None` (after saying
@@ -22,7 +22,7 @@ fn sample() -> Option<Vec<PreparedVariant>> {
         .iter()
         .step_by(stride)
         .map(|f| {
-            let v = MessageVector::load(f).expect("vector loads");
+            let v = TestVector::load(f).expect("vector loads");
             PreparedVariant::new(&bundles, &v, &v.preconditions.variants[0]).expect("prepares")
         })
         .collect();

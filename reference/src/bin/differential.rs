@@ -10,24 +10,17 @@
 
 use std::process::ExitCode;
 
-use ifvm_reference::differential::{check, network, network_versions, random_case};
+use ifvm_reference::differential::{check, network, network_versions, numeric_arg, random_case};
 use ifvm_vectors::{data, threads, BundleSet};
-
-fn arg(i: usize, default: u64) -> anyhow::Result<u64> {
-    Ok(match std::env::args().nth(i) {
-        Some(a) => a.parse()?,
-        None => default,
-    })
-}
 
 fn main() -> anyhow::Result<ExitCode> {
     threads::with_stack(run)
 }
 
 fn run() -> anyhow::Result<ExitCode> {
-    let messages = arg(1, 10_000)?;
-    let first_seed = arg(2, 1)?;
-    let per_sequence = arg(3, 25)?.max(1);
+    let messages = numeric_arg(1, 10_000)?;
+    let first_seed = numeric_arg(2, 1)?;
+    let per_sequence = numeric_arg(3, 25)?.max(1);
     let bundles = BundleSet::new(data::actors_dir());
     let nvs = network_versions(std::env::args().nth(4).as_deref())?;
     let networks = nvs

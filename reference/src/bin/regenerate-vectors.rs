@@ -2,7 +2,9 @@
 //! builds each network from its mainnet bundle, records every named scenario it has and the
 //! seeded random cases on ifvm, replays each on the version's ref-fvm (2.12 for nv17, 4.8 from
 //! nv21) and on ifvm, refuses to write anything if the two differ, and writes ref-fvm's results
-//! as the expected values.
+//! as the expected values. From nv21 on it also simulates the chain for [`SIMULATED_EPOCHS`]
+//! epochs on both engines (`ifvm_reference::simulation`) and writes [`TIPSET_VECTORS`] windows
+//! of it as `tipset`-class vectors (`nvNN/tipsets/`).
 //!
 //!     cargo run --release -p ifvm-reference --bin regenerate-vectors [-- OUT_DIR [NV,NV,...]]
 //!
@@ -13,7 +15,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ifvm_kernel::Abi;
 use ifvm_reference::differential::{check, network, network_versions, random_case, scenario_cases};
+use ifvm_reference::simulation::{simulate, window_starts, window_vector};
 use ifvm_reference::{abi_of, ref_fvm_version};
 use ifvm_vectors::generate::write::{vector_json, Recorded};
 use ifvm_vectors::schema::GenerationData;
@@ -22,6 +26,12 @@ use ifvm_vectors::{data, threads, BundleSet};
 /// Random cases per network version, and messages per random case.
 const RANDOM_CASES: u64 = 30;
 const RANDOM_MESSAGES: usize = 12;
+
+/// Epochs of the simulated chain per network version, its seed, and the tipset vectors taken
+/// from it.
+const SIMULATED_EPOCHS: i64 = 2000;
+const SIMULATION_SEED: u64 = 1;
+const TIPSET_VECTORS: usize = 50;
 
 fn main() -> anyhow::Result<ExitCode> {
     threads::with_stack(run)
@@ -80,6 +90,21 @@ fn run() -> anyhow::Result<ExitCode> {
                 .join(format!("nv{nv}"))
                 .join(format!("{}.json", checked.case.name));
             written.push((path, vector_json(&checked.case, &recorded)));
+        }
+        if abi_of(nv)? == Abi::V4 {
+            let run = match simulate(&net, &engine, SIMULATION_SEED, SIMULATED_EPOCHS) {
+                Ok(run) => run,
+                Err(e) => {
+                    eprintln!("MISMATCH {e:#}");
+                    mismatches += 1;
+                    continue;
+                }
+            };
+            for first in window_starts(&run, TIPSET_VECTORS) {
+                let (id, json) = window_vector(&run, first, &engine, &gen)?;
+                let path = out.join(format!("nv{nv}/tipsets/{id}.json"));
+                written.push((path, json));
+            }
         }
         eprintln!("nv{nv}: {} vectors so far", written.len());
     }

@@ -5,7 +5,7 @@
 //!
 //! `IFVM_TRACE_CORPUS_LIMIT` caps the vectors compared (default: all of them).
 
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{apply_each, data, first_difference, threads, PreparedVariant};
 
 use crate::harness::{bundles, net};
@@ -31,7 +31,7 @@ fn hygge_corpus_traces() {
     let (mut compared, mut messages, mut events, mut calls) = (0, 0, 0, 0);
     let mut mismatches = Vec::new();
     for file in files.iter().take(limit.unwrap_or(usize::MAX)) {
-        let vector = MessageVector::load(file).expect("corpus vectors parse");
+        let vector = TestVector::load(file).expect("corpus vectors parse");
         for variant in &vector.preconditions.variants {
             let Ok(prepared) = PreparedVariant::new(bundles(), &vector, variant) else {
                 // Not a network version or bundle this corpus run covers (the corpus test

@@ -7,7 +7,7 @@
 //!
 //! `IFVM_SHARK_CORPUS_LIMIT` caps the vectors compared (default: all of them).
 
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{apply_each, data, first_difference, threads, PreparedVariant};
 
 use crate::harness::{bundles, net};
@@ -33,7 +33,7 @@ fn shark_corpus() {
     let (mut compared, mut messages, mut failing, mut events, mut calls) = (0, 0, 0, 0, 0);
     let mut mismatches = Vec::new();
     for file in files.iter().take(limit.unwrap_or(usize::MAX)) {
-        let vector = MessageVector::load(file).expect("corpus vectors parse");
+        let vector = TestVector::load(file).expect("corpus vectors parse");
         for variant in &vector.preconditions.variants {
             let prepared =
                 PreparedVariant::new(bundles(), &vector, variant).expect("nv17 variants prepare");

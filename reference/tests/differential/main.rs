@@ -9,7 +9,9 @@
 //! - [`upgrade_actor_v4`]: `actor::upgrade_actor`, against ref-fvm 4.8's semantics;
 //! - [`generated`]: named scenarios and seeded random traffic on genesis-like networks, per ABI;
 //! - [`corpus_traces`]: the Hygge corpus on ref-fvm 3.14;
-//! - [`corpus_v2`]: the Shark corpus on ref-fvm 2.12.
+//! - [`corpus_v2`]: the Shark corpus on ref-fvm 2.12;
+//! - [`simulation`]: the simulated chain, tipset by tipset, on ref-fvm 4.8, and tipset vectors
+//!   from it.
 //!
 //! Every comparison includes the execution traces, event by event (both engines trace).
 //!
@@ -22,6 +24,7 @@ mod executor_v3;
 mod generated;
 mod harness;
 mod machine_defaults;
+mod simulation;
 mod syscalls_v2;
 mod syscalls_v3;
 mod syscalls_v4;

@@ -1,18 +1,27 @@
-//! Writes generated cases as test vectors in the `fvm-test-vectors` schema, complete so that any
-//! standard driver runs them as they are: what generated them (`_meta.gen`), the pre- and
-//! post-state's blocks with both roots in the CAR (never the actors' code: a driver loads the
-//! bundle the system actor names), the messages, every randomness they drew, and the expected
-//! receipts and state root.
+//! Writes generated cases (`message` class) and windows of the simulated chain (`tipset` class)
+//! as test vectors in the `fvm-test-vectors` schema, complete so that any standard driver runs
+//! them as they are: what generated them (`_meta.gen`), the pre- and post-state's blocks with
+//! both roots in the CAR (never the actors' code: a driver loads the bundle the system actor
+//! names), the messages or tipsets, every randomness they drew, and the expected receipts
+//! (and receipts roots) and state root.
+
+use std::collections::BTreeSet;
 
 use base64::Engine as _;
 use cid::Cid;
-use fvm_ipld_encoding::to_vec;
+use fvm_ipld_blockstore::Blockstore;
+use fvm_ipld_encoding::{from_slice, to_vec, DAG_CBOR, IPLD_RAW};
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::IDENTITY_HASH;
+use ipld_core::ipld::Ipld;
 use serde::Serialize;
 
 use super::case::{Case, Replay};
 use crate::car::car_gz;
 use crate::scenario::MessageResult;
 use crate::schema::{GenerationData, RandomnessMatch};
+use crate::store::SharedBlocks;
+use crate::tipset::{Tipset, TipsetOutcome};
 
 #[derive(Serialize)]
 struct Vector<'a> {
@@ -21,9 +30,27 @@ struct Vector<'a> {
     meta: Meta<'a>,
     car: String,
     preconditions: Preconditions,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     apply_messages: Vec<Bytes>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    apply_tipsets: Vec<TipsetJson>,
     postconditions: Postconditions,
     randomness: &'a [RandomnessMatch],
+}
+
+#[derive(Serialize)]
+struct TipsetJson {
+    epoch_offset: ChainEpoch,
+    /// A decimal string, as the schema writes big integers.
+    basefee: String,
+    blocks: Vec<BlockJson>,
+}
+
+#[derive(Serialize)]
+struct BlockJson {
+    miner_addr: String,
+    win_count: i64,
+    messages: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -68,6 +95,8 @@ struct Bytes {
 struct Postconditions {
     state_tree: StateTree,
     receipts: Vec<Receipt>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    receipts_roots: Vec<Link>,
 }
 
 #[derive(Serialize)]
@@ -155,8 +184,155 @@ pub fn vector_json(case: &Case, recorded: &Recorded) -> String {
                     events_root: r.events_root.as_ref().map(link),
                 })
                 .collect(),
+            receipts_roots: Vec::new(),
         },
+        apply_tipsets: Vec::new(),
         randomness: &recorded.replay.randomness,
     };
     serde_json::to_string_pretty(&v).expect("vectors serialize")
+}
+
+/// A window of the simulated chain: tipsets applied from a state, and their expected outcomes.
+pub struct TipsetWindow<'a> {
+    /// The vector's identifier.
+    pub id: String,
+    /// What the vector is.
+    pub description: String,
+    /// What generated it.
+    pub gen: &'a [GenerationData],
+    /// The network version.
+    pub nv: u32,
+    /// The epoch of the first tipset's parent (the variant's epoch).
+    pub base_epoch: ChainEpoch,
+    /// The state before the first tipset.
+    pub pre_root: Cid,
+    /// The tipsets.
+    pub tipsets: &'a [Tipset],
+    /// Their outcomes, from the reference: the postconditions.
+    pub expected: &'a [TipsetOutcome],
+    /// The blocks of the pre- and post-states ([`reachable_blocks`]).
+    pub blocks: &'a [(Cid, Vec<u8>)],
+    /// Every randomness the tipsets drew.
+    pub randomness: &'a [RandomnessMatch],
+}
+
+/// The `tipset`-class vector JSON of `window`. Its machines see no circulating supply (as
+/// Lotus's driver runs tipsets), and its variant's base fee is the default (each tipset names
+/// its own).
+pub fn tipset_vector_json(window: &TipsetWindow) -> String {
+    let final_root = window
+        .expected
+        .last()
+        .map_or(window.pre_root, |o| o.state_root);
+    let mut roots = vec![window.pre_root];
+    if final_root != window.pre_root {
+        roots.push(final_root);
+    }
+    let v = Vector {
+        class: "tipset",
+        meta: Meta {
+            id: &window.id,
+            description: window.description.clone(),
+            gen: window.gen,
+        },
+        car: b64(&car_gz(&roots, window.blocks)),
+        preconditions: Preconditions {
+            variants: [Variant {
+                id: format!("nv{}", window.nv),
+                epoch: window.base_epoch,
+                nv: window.nv,
+            }],
+            state_tree: StateTree {
+                root_cid: link(&window.pre_root),
+            },
+            basefee: crate::prepared::DEFAULT_BASE_FEE,
+            circ_supply: 0,
+        },
+        apply_messages: Vec::new(),
+        apply_tipsets: window
+            .tipsets
+            .iter()
+            .map(|t| TipsetJson {
+                epoch_offset: t.epoch - window.base_epoch,
+                basefee: t.base_fee.atto().to_string(),
+                blocks: t
+                    .blocks
+                    .iter()
+                    .map(|b| BlockJson {
+                        miner_addr: b.miner.to_string(),
+                        win_count: b.win_count,
+                        messages: b
+                            .messages
+                            .iter()
+                            .map(|m| b64(&to_vec(m).expect("messages serialize")))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        postconditions: Postconditions {
+            state_tree: StateTree {
+                root_cid: link(&final_root),
+            },
+            receipts: window
+                .expected
+                .iter()
+                .flat_map(|o| &o.messages)
+                .map(|m| {
+                    let r = &m.applied.receipt;
+                    Receipt {
+                        exit_code: r.exit_code.value(),
+                        return_data: b64(r.return_data.bytes()),
+                        gas_used: r.gas_used,
+                        events_root: r.events_root.as_ref().map(link),
+                    }
+                })
+                .collect(),
+            receipts_roots: window
+                .expected
+                .iter()
+                .map(|o| link(&o.receipts_root))
+                .collect(),
+        },
+        randomness: window.randomness,
+    };
+    serde_json::to_string_pretty(&v).expect("vectors serialize")
+}
+
+/// Every block reachable from `roots` in `store`, except the bundle's (`bundle`: actor code and
+/// the manifest, which a driver loads itself), sorted by CID.
+pub fn reachable_blocks(
+    store: &impl Blockstore,
+    roots: &[Cid],
+    bundle: &SharedBlocks,
+) -> anyhow::Result<Vec<(Cid, Vec<u8>)>> {
+    let mut seen = BTreeSet::new();
+    let mut pending: Vec<Cid> = roots.to_vec();
+    let mut out = Vec::new();
+    while let Some(cid) = pending.pop() {
+        // Identity-hashed CIDs carry their data; commitments (sector CIDs) name no block.
+        let is_block =
+            cid.hash().code() != IDENTITY_HASH && [DAG_CBOR, IPLD_RAW].contains(&cid.codec());
+        if !is_block || bundle.contains(&cid) || !seen.insert(cid) {
+            continue;
+        }
+        let Some(data) = store.get(&cid)? else {
+            anyhow::bail!("block {cid} is missing");
+        };
+        if cid.codec() == DAG_CBOR {
+            collect_links(&from_slice::<Ipld>(&data)?, &mut pending);
+        }
+        out.push((cid, data));
+    }
+    out.sort_by_key(|b| b.0);
+    Ok(out)
+}
+
+fn collect_links(node: &Ipld, out: &mut Vec<Cid>) {
+    match node {
+        Ipld::Link(cid) => out.push(*cid),
+        Ipld::List(items) => items.iter().for_each(|i| collect_links(i, out)),
+        Ipld::Map(entries) => entries.values().for_each(|i| collect_links(i, out)),
+        _ => {}
+    }
 }

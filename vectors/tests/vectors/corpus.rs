@@ -2,7 +2,7 @@
 //! `../shared/fvm-test-vectors/corpus`) must pass or be skipped for a stated reason, with
 //! builtin-actors bundles from `IFVM_ACTORS` (default `../shared/actors`).
 
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{data, Outcome, Runner};
 
 use crate::common::{pool, run_corpus, runner};
@@ -28,7 +28,7 @@ fn corpus_passes() {
     );
 }
 
-fn hygge_vector(method_dir: &str) -> Option<MessageVector> {
+fn hygge_vector(method_dir: &str) -> Option<TestVector> {
     let dir = data::hygge_dir().join(method_dir);
     let file = data::collect_vectors(std::slice::from_ref(&dir))
         .ok()?
@@ -37,10 +37,10 @@ fn hygge_vector(method_dir: &str) -> Option<MessageVector> {
     if file.is_none() {
         eprintln!("SKIPPED: no vector under {}", dir.display());
     }
-    MessageVector::load(&file?).ok()
+    TestVector::load(&file?).ok()
 }
 
-fn run_alone(runner: Runner, v: MessageVector) -> Outcome {
+fn run_alone(runner: Runner, v: TestVector) -> Outcome {
     pool().install(move || runner.run(&v, true).expect("runs").remove(0).outcome)
 }
 

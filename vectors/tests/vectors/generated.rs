@@ -8,7 +8,7 @@ use fvm_ipld_blockstore::Blockstore;
 use fvm_shared::address::Address;
 use ifvm_kernel::{ApplyKind, ExecutorError};
 use ifvm_vectors::generate::GENERATED_NETWORK_VERSIONS;
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{
     data, threads, BundleSet, CollectingStore, Outcome, PreparedVariant, Runner, RunnerOptions,
 };
@@ -32,7 +32,7 @@ fn generated_vectors_are_schema_complete() {
     let files = data::collect_vectors(&[data::generated_dir()]).expect("readable vectors");
     for path in &files {
         let what = path.display();
-        let v = MessageVector::load(path).unwrap_or_else(|e| panic!("{e}"));
+        let v = TestVector::load(path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(v.schema_warnings(), vec![], "{what}");
         let pre = &v.preconditions;
         assert!(pre.basefee.is_some(), "{what}: no base fee");
@@ -101,7 +101,7 @@ fn an_f4_address_in_a_message_is_refused_before_nv18() {
     let f4 = Address::new_delegated(10, &[7; 20]).expect("a valid f4 address");
     for nv in [17, 21] {
         let path = data::generated_dir().join(format!("nv{nv}/transfer_to_id_address.json"));
-        let vector = MessageVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let vector = TestVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let variant = &vector.preconditions.variants[0];
         let prepared = PreparedVariant::new(&bundles, &vector, variant).expect("prepares");
         let engine = ifvm_vectors::engine(nv).expect("a supported version");
@@ -151,9 +151,9 @@ fn strict_randomness_refuses_what_a_vector_does_not_record() {
     };
     let (strict, default) = (runner(true), runner(false));
     let path = data::generated_dir().join("nv21/evm_prevrandao.json");
-    let mut vector = MessageVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut vector = TestVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
     assert!(!vector.randomness.is_empty(), "PREVRANDAO draws randomness");
-    let outcomes = |runner: &Runner, v: &MessageVector| -> Vec<Outcome> {
+    let outcomes = |runner: &Runner, v: &TestVector| -> Vec<Outcome> {
         threads::with_stack(|| runner.run(v, false))
             .expect("a message vector")
             .into_iter()

@@ -11,7 +11,7 @@ use fvm_shared::econ::TokenAmount;
 use fvm_shared::error::ExitCode;
 use fvm_shared::message::Message;
 use ifvm_kernel::{preload_all, AcceptAllProofs, ApplyKind, EnginePool, Executor, Machine};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{
     apply_each, data, executor, threads, BundleSet, Genesis, PreparedVariant, Setup,
 };
@@ -33,7 +33,7 @@ fn miner_vector() -> Option<PreparedVariant> {
         data::GENERATED_VAR,
     )?;
     let bundles = BundleSet::new(data::actors()?);
-    let v = MessageVector::load(&dir.join("nv21/miner_create_and_change_info.json"))
+    let v = TestVector::load(&dir.join("nv21/miner_create_and_change_info.json"))
         .expect("the vector loads");
     Some(PreparedVariant::new(&bundles, &v, &v.preconditions.variants[0]).expect("prepares"))
 }

@@ -1,8 +1,8 @@
 //! The vectors on ifvm, in one test binary: the conformance corpus ([`corpus`]), the project's
 //! generated vectors ([`generated`]), the corpus in a process that cannot map executable
-//! memory ([`no_exec_memory`]), every builtin actor's imports ([`builtin_actors`]), and the
-//! native stack the deepest message needs ([`native_stack`]); [`common`] runs a directory of
-//! vectors.
+//! memory ([`no_exec_memory`]), every builtin actor's imports ([`builtin_actors`]), the
+//! native stack the deepest message needs ([`native_stack`]) and the tipset vectors
+//! ([`tipsets`]); [`common`] runs a directory of vectors.
 
 mod builtin_actors;
 mod common;
@@ -11,3 +11,4 @@ mod generated;
 mod machine_options;
 mod native_stack;
 mod no_exec_memory;
+mod tipsets;

@@ -8,7 +8,7 @@
 
 use fvm_shared::error::ExitCode;
 use ifvm_kernel::{ApplyKind, ExecutorError, ThreadedExecutor, MESSAGE_THREAD_STACK_SIZE};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{data, deep_calls, run_ifvm, threads, BundleSet, PreparedVariant, Setup};
 
 /// Rust's default for spawned threads, on which applying messages used to abort the process.
@@ -71,7 +71,7 @@ fn the_evm_call_depth_vector_on_a_small_thread_is_an_error_not_an_abort() {
         return;
     };
     let path = data::generated_dir().join("nv28/evm_call_depth_exhaustion.json");
-    let vector = MessageVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let vector = TestVector::load(&path).unwrap_or_else(|e| panic!("{e}"));
     let variant = PreparedVariant::new(
         &BundleSet::new(actors),
         &vector,

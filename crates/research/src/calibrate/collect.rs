@@ -7,9 +7,9 @@ use ifvm_kernel::{EnginePool, ExecutionEvent};
 
 use super::{workloads, CalibrateError, Options};
 use crate::observe::{Modes, Observation, ObserveError, RunOutcome};
-use ifvm_vectors::schema::MessageVector;
+use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::BundleSet;
-use ifvm_vectors::PreparedVariant;
+use ifvm_vectors::{PrepareError, PreparedVariant};
 
 /// One timed charge.
 #[derive(Clone, Debug, PartialEq)]
@@ -150,7 +150,10 @@ pub fn collect(
     for file in files {
         let name = file.display().to_string();
         progress(&name);
-        match MessageVector::load(&file) {
+        match TestVector::load(&file) {
+            Ok(vector) if vector.class == "tipset" => out
+                .skipped
+                .push((name, PrepareError::TipsetClass.to_string())),
             Ok(vector) => {
                 for variant in &vector.preconditions.variants {
                     let source = format!("{name}#{}", variant.id);
