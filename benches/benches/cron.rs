@@ -8,7 +8,7 @@ use criterion::{BatchSize, Criterion, Throughput};
 use ifvm_reference::shared_engines_v4;
 use ifvm_reference::v4::ChainV4;
 use ifvm_vectors::schema::TestVector;
-use ifvm_vectors::tipset::{apply_tipset, decode_tipsets, Role, Tipset, TipsetOutcome};
+use ifvm_vectors::tipset::{apply_tipset, decode_tipsets, Tipset, TipsetOutcome};
 use ifvm_vectors::{data, BundleSet, IfvmChain, PreparedVariant};
 
 /// The networks the chain simulation covers.
@@ -27,15 +27,6 @@ impl Epoch {
     }
 }
 
-fn cron_gas(o: &TipsetOutcome) -> u64 {
-    let cron = o.messages.iter().filter(|m| m.role == Role::Cron);
-    cron.map(|m| m.applied.receipt.gas_used).sum()
-}
-
-fn total_gas(o: &TipsetOutcome) -> u64 {
-    o.messages.iter().map(|m| m.applied.receipt.gas_used).sum()
-}
-
 /// The first tipset with the heaviest cron tick among `nv`'s tipset vectors.
 fn heaviest(bundles: &BundleSet, nv: u32, engine: &ifvm_interp::Engine) -> Option<Epoch> {
     let dir = data::generated_dir().join(format!("nv{nv}/tipsets"));
@@ -50,7 +41,9 @@ fn heaviest(bundles: &BundleSet, nv: u32, engine: &ifvm_interp::Engine) -> Optio
             variant: prepared,
             tipset: tipset.into_iter().next().expect("one tipset"),
         };
-        let gas = cron_gas(&epoch.apply_ifvm(&mut IfvmChain::new(&epoch.variant, engine)));
+        let gas = epoch
+            .apply_ifvm(&mut IfvmChain::new(&epoch.variant, engine))
+            .cron_gas();
         if best.as_ref().is_none_or(|(g, _)| gas > *g) {
             best = Some((gas, epoch));
         }
@@ -81,7 +74,7 @@ fn cron(c: &mut Criterion) {
         .expect("ref-fvm applies");
         assert_eq!(ours, theirs, "nv{nv}: the engines disagree");
         let mut group = c.benchmark_group(format!("cron/nv{nv}"));
-        group.throughput(Throughput::Elements(total_gas(&ours)));
+        group.throughput(Throughput::Elements(ours.gas_used()));
         group.bench_function("ifvm", |b| {
             b.iter_batched(
                 || IfvmChain::new(v, &engine),

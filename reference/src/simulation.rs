@@ -30,16 +30,6 @@ pub struct SimulatedTipset {
 }
 
 impl SimulatedTipset {
-    /// The gas its cron tick used.
-    pub fn cron_gas(&self) -> u64 {
-        self.outcome
-            .messages
-            .iter()
-            .filter(|m| m.role == Role::Cron)
-            .map(|m| m.applied.receipt.gas_used)
-            .sum()
-    }
-
     /// Whether null rounds precede it.
     pub fn after_null_rounds(&self) -> bool {
         self.tipset.epoch > self.parent_epoch + 1
@@ -48,22 +38,7 @@ impl SimulatedTipset {
     /// Whether a message appears in more than one of its blocks.
     pub fn repeats_a_message(&self) -> bool {
         let listed: usize = self.tipset.blocks.iter().map(|b| b.messages.len()).sum();
-        let applied = self
-            .outcome
-            .messages
-            .iter()
-            .filter(|m| m.role == Role::Message)
-            .count();
-        listed > applied
-    }
-
-    /// How many of its explicit messages did not succeed.
-    pub fn failures(&self) -> usize {
-        self.outcome
-            .messages
-            .iter()
-            .filter(|m| m.role == Role::Message && !m.applied.receipt.exit_code.is_success())
-            .count()
+        listed > self.outcome.with_role(Role::Message).count()
     }
 }
 
@@ -160,9 +135,9 @@ pub fn window_starts(run: &SimulationRun, count: usize) -> Vec<usize> {
     };
     take(which(&|t| t.after_null_rounds()), count / 5);
     take(which(&|t| t.repeats_a_message()), count / 5);
-    take(which(&|t| t.failures() > 0), count / 5);
+    take(which(&|t| t.outcome.failures() > 0), count / 5);
     let mut by_cron: Vec<usize> = (0..ts.len()).collect();
-    by_cron.sort_by_key(|&i| (std::cmp::Reverse(ts[i].cron_gas()), i));
+    by_cron.sort_by_key(|&i| (std::cmp::Reverse(ts[i].outcome.cron_gas()), i));
     take(by_cron, count / 5);
     let step = (last / count.max(1)).max(1);
     let mut i = 0;
@@ -214,14 +189,14 @@ pub fn window_vector(
         (first == 0, "the miners' creation (a reward burnt)"),
         (head.after_null_rounds(), "null rounds"),
         (head.repeats_a_message(), "a message in two blocks"),
-        (head.failures() > 0, "failing messages"),
+        (head.outcome.failures() > 0, "failing messages"),
     ];
     let what: Vec<_> = features.iter().filter(|f| f.0).map(|f| f.1).collect();
     let description = format!(
         "{} tipsets of the simulated chain on nv{} from epoch {epoch} (cron gas {}){}{}",
         window.len(),
         run.net.nv,
-        head.cron_gas(),
+        head.outcome.cron_gas(),
         if what.is_empty() { "" } else { ": " },
         what.join(", ")
     );

@@ -16,7 +16,7 @@ use fvm_shared::version::NetworkVersion;
 use ifvm_kernel::Externs;
 use ifvm_vectors::tipset::{Applied, ChainVm};
 use ifvm_vectors::{
-    timestamp, DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
+    DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
 };
 
 use crate::externs::RefExterns;
@@ -128,13 +128,7 @@ impl ChainVm for ChainV4<'_> {
             .store
             .take()
             .ok_or_else(|| anyhow::anyhow!("a failed machine took the store"))?;
-        let params = MachineParams {
-            epoch,
-            timestamp: timestamp(epoch),
-            state_root,
-            base_fee: base_fee.clone(),
-            ..self.variant.params.clone()
-        };
+        let params = self.variant.params.at(epoch, state_root, base_fee);
         let externs = self.variant.externs();
         self.exec = Some(executor(
             &params,

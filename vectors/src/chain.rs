@@ -11,8 +11,7 @@ use fvm_shared::message::Message;
 use ifvm_interp::Engine;
 use ifvm_kernel::{ApplyKind, Executor};
 
-use crate::externs::{ReplayExterns, Unrecorded};
-use crate::machine::{timestamp, MachineParams};
+use crate::externs::ReplayExterns;
 use crate::prepared::PreparedVariant;
 use crate::schema::{RandomnessKind, RandomnessMatch};
 use crate::store::RunStore;
@@ -21,9 +20,7 @@ use crate::tipset::{Applied, ChainVm};
 /// ifvm applying tipsets from a prepared variant's pre-state.
 pub struct IfvmChain {
     engine: Engine,
-    params: MachineParams,
-    randomness: Vec<RandomnessMatch>,
-    unrecorded: Unrecorded,
+    variant: PreparedVariant,
     store: Option<RunStore>,
     exec: Option<Executor<RunStore, ReplayExterns>>,
     served: BTreeMap<(RandomnessKind, ChainEpoch), Vec<u8>>,
@@ -35,9 +32,7 @@ impl IfvmChain {
     pub fn new(variant: &PreparedVariant, engine: &Engine) -> Self {
         Self {
             engine: engine.clone(),
-            params: variant.params.clone(),
-            randomness: variant.randomness.clone(),
-            unrecorded: variant.unrecorded,
+            variant: variant.clone(),
             store: Some(variant.store()),
             exec: None,
             served: BTreeMap::new(),
@@ -88,15 +83,8 @@ impl ChainVm for IfvmChain {
     ) -> anyhow::Result<()> {
         self.close();
         let store = self.store.take().expect("closed machines return the store");
-        let params = MachineParams {
-            epoch,
-            timestamp: timestamp(epoch),
-            state_root,
-            base_fee: base_fee.clone(),
-            ..self.params.clone()
-        };
-        let externs = ReplayExterns::new(self.randomness.clone(), self.unrecorded);
-        self.exec = Some(params.executor(&self.engine, store, externs, false)?);
+        let params = self.variant.params.at(epoch, state_root, base_fee);
+        self.exec = Some(params.executor(&self.engine, store, self.variant.externs(), false)?);
         Ok(())
     }
 

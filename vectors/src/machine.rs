@@ -69,6 +69,18 @@ impl MachineParams {
         })
     }
 
+    /// The same machine at `epoch` (stamped by [`timestamp`]) over `state_root` with
+    /// `base_fee`: the next machine of a chain of tipsets.
+    pub fn at(&self, epoch: ChainEpoch, state_root: Cid, base_fee: &TokenAmount) -> Self {
+        Self {
+            epoch,
+            timestamp: timestamp(epoch),
+            state_root,
+            base_fee: base_fee.clone(),
+            ..self.clone()
+        }
+    }
+
     /// The network configuration: network version `nv`'s, with the chain ID.
     pub fn network_config(&self) -> Result<NetworkConfig, UnsupportedNetworkVersion> {
         let mut nc = NetworkConfig::new(NetworkVersion::from(self.nv))?;

@@ -122,6 +122,35 @@ pub struct TipsetOutcome {
     pub state_root: Cid,
 }
 
+impl TipsetOutcome {
+    /// The gas its cron ticks used (the tipset's and its null rounds').
+    pub fn cron_gas(&self) -> u64 {
+        self.with_role(Role::Cron)
+            .map(|m| m.applied.receipt.gas_used)
+            .sum()
+    }
+
+    /// The gas every applied message used, implicit ones included.
+    pub fn gas_used(&self) -> u64 {
+        self.messages
+            .iter()
+            .map(|m| m.applied.receipt.gas_used)
+            .sum()
+    }
+
+    /// How many explicit messages did not succeed.
+    pub fn failures(&self) -> usize {
+        self.with_role(Role::Message)
+            .filter(|m| !m.applied.receipt.exit_code.is_success())
+            .count()
+    }
+
+    /// The applied messages of `role`.
+    pub fn with_role(&self, role: Role) -> impl Iterator<Item = &AppliedMessage> {
+        self.messages.iter().filter(move |m| m.role == role)
+    }
+}
+
 /// A VM that applies tipsets: machines opened at an epoch over a state root, messages applied
 /// on the machine opened last, its state flushed.
 pub trait ChainVm {

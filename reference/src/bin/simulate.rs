@@ -37,7 +37,7 @@ fn run() -> anyhow::Result<ExitCode> {
         };
         let ts = &run.tipsets;
         let applied: usize = ts.iter().map(|t| t.outcome.messages.len()).sum();
-        let heaviest = ts.iter().map(|t| t.cron_gas()).max().unwrap_or(0);
+        let heaviest = ts.iter().map(|t| t.outcome.cron_gas()).max().unwrap_or(0);
         println!(
             "nv{nv} seed {seed}: {} tipsets over {epochs} epochs ({} after null rounds, {} \
              repeating a message, {} failing messages), {applied} applied messages, heaviest \
@@ -45,7 +45,7 @@ fn run() -> anyhow::Result<ExitCode> {
             ts.len(),
             ts.iter().filter(|t| t.after_null_rounds()).count(),
             ts.iter().filter(|t| t.repeats_a_message()).count(),
-            ts.iter().map(|t| t.failures()).sum::<usize>(),
+            ts.iter().map(|t| t.outcome.failures()).sum::<usize>(),
             started.elapsed().as_secs_f64(),
         );
     }

@@ -65,7 +65,7 @@ fn the_simulated_chain_matches_ref_fvm_tipset_by_tipset() {
                 "nv{nv}: no repeat"
             );
             assert!(
-                ts.iter().any(|t| t.failures() > 0),
+                ts.iter().any(|t| t.outcome.failures() > 0),
                 "nv{nv}: nothing failed"
             );
             let miners: std::collections::BTreeSet<_> = ts[1..]
@@ -74,7 +74,7 @@ fn the_simulated_chain_matches_ref_fvm_tipset_by_tipset() {
                 .collect();
             assert_eq!(miners.len(), MINERS, "nv{nv}: every miner mines");
             // Deadline ends make some cron ticks far heavier than the rest.
-            let crons: Vec<u64> = ts.iter().map(|t| t.cron_gas()).collect();
+            let crons: Vec<u64> = ts.iter().map(|t| t.outcome.cron_gas()).collect();
             let (min, max) = (crons.iter().min().unwrap(), crons.iter().max().unwrap());
             assert!(max > min, "nv{nv}: every cron tick cost the same");
 

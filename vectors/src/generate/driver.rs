@@ -26,6 +26,29 @@ pub const GAS_FEE_CAP: u64 = 200;
 /// The premium of generated messages (attoFIL per gas).
 pub const GAS_PREMIUM: u64 = 100;
 
+/// A generated message: from `from` with nonce `sequence`, the default gas limit and fees.
+pub fn message(
+    from: Address,
+    to: Address,
+    sequence: u64,
+    value: TokenAmount,
+    method: MethodNum,
+    params: Vec<u8>,
+) -> Message {
+    Message {
+        version: 0,
+        from,
+        to,
+        sequence,
+        value,
+        method_num: method,
+        params: RawBytes::new(params),
+        gas_limit: DEFAULT_GAS_LIMIT,
+        gas_fee_cap: TokenAmount::from_atto(GAS_FEE_CAP),
+        gas_premium: TokenAmount::from_atto(GAS_PREMIUM),
+    }
+}
+
 /// A scenario cannot be driven (ifvm failed outright, not a message's exit code).
 #[derive(Debug, thiserror::Error)]
 #[error("driving a scenario: {0}")]
@@ -81,18 +104,8 @@ impl<'a> Driver<'a> {
         method: MethodNum,
         params: Vec<u8>,
     ) -> Message {
-        Message {
-            version: 0,
-            from,
-            to,
-            sequence: self.nonces.get(&from).copied().unwrap_or(0),
-            value,
-            method_num: method,
-            params: RawBytes::new(params),
-            gas_limit: DEFAULT_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::from_atto(GAS_FEE_CAP),
-            gas_premium: TokenAmount::from_atto(GAS_PREMIUM),
-        }
+        let sequence = self.nonces.get(&from).copied().unwrap_or(0);
+        message(from, to, sequence, value, method, params)
     }
 
     /// Applies `msg`, records it and returns its receipt.

@@ -257,6 +257,15 @@ pub struct WithdrawBalanceParams {
     pub amount: TokenAmount,
 }
 
+/// What init `Exec` and power `CreateMiner` return: the new actor's addresses.
+#[derive(Deserialize_tuple)]
+pub struct CreatedAddresses {
+    /// Its ID address.
+    pub id_address: Address,
+    /// Its robust address.
+    pub robust_address: Address,
+}
+
 /// Power `CreateMiner`.
 #[derive(Serialize_tuple)]
 pub struct CreateMinerParams {

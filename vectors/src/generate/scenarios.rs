@@ -78,11 +78,6 @@ fn code(d: &Driver, name: &str) -> Result<Cid, DriveError> {
 
 /// The ID address in an init `Exec` (or power `CreateMiner`) return value.
 fn created_address(d: &Driver, r: &Receipt) -> Result<Address, DriveError> {
-    #[derive(Deserialize_tuple)]
-    struct ExecReturn {
-        id_address: Address,
-        _robust_address: Address,
-    }
     if !r.exit_code.is_success() {
         return Err(DriveError(format!(
             "creation failed: exit code {}: {}",
@@ -90,7 +85,7 @@ fn created_address(d: &Driver, r: &Receipt) -> Result<Address, DriveError> {
             d.last_failure().unwrap_or_default()
         )));
     }
-    let ret: ExecReturn =
+    let ret: params::CreatedAddresses =
         from_slice(r.return_data.bytes()).map_err(|e| DriveError(e.to_string()))?;
     Ok(ret.id_address)
 }

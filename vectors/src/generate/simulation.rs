@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 
 use cid::Cid;
-use fvm_ipld_encoding::tuple::*;
-use fvm_ipld_encoding::{from_slice, RawBytes};
+use fvm_ipld_encoding::from_slice;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
@@ -21,7 +20,7 @@ use ifvm_actors::{STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID};
 use ifvm_interp::Engine;
 use ifvm_kernel::StateTree;
 
-use super::driver::{DEFAULT_GAS_LIMIT, GAS_FEE_CAP, GAS_PREMIUM};
+use super::driver::message;
 use super::keys::SecpKey;
 use super::network::{Key, TestNetwork, EPOCH};
 use super::params::{self, cbor};
@@ -113,11 +112,6 @@ impl Simulation {
     /// The state root after the last tipset applied.
     pub fn root(&self) -> Cid {
         self.root
-    }
-
-    /// The ifvm chain the simulation runs on (its store holds every state so far).
-    pub fn chain(&self) -> &IfvmChain {
-        &self.chain
     }
 
     /// The ifvm chain, every state of the simulation in its store.
@@ -229,18 +223,13 @@ impl Simulation {
     }
 
     fn record_miners(&mut self, outcome: &TipsetOutcome) -> Result<(), SimulationError> {
-        #[derive(Deserialize_tuple)]
-        struct CreateMinerReturn {
-            id_address: Address,
-            _robust_address: Address,
-        }
         for m in outcome.messages.iter().filter(|m| m.role == Role::Message) {
             let receipt = &m.applied.receipt;
             if !receipt.exit_code.is_success() {
                 continue;
             }
             if let (Ok(ret), Some(&(owner, worker))) = (
-                from_slice::<CreateMinerReturn>(receipt.return_data.bytes()),
+                from_slice::<params::CreatedAddresses>(receipt.return_data.bytes()),
                 self.founders.get(self.miners.len()),
             ) {
                 self.miners.push(Miner {
@@ -356,17 +345,6 @@ impl Nonces {
         let next = self.next.entry(from).or_default();
         let sequence = *next;
         *next += 1;
-        Message {
-            version: 0,
-            from,
-            to,
-            sequence,
-            value,
-            method_num,
-            params: RawBytes::new(params),
-            gas_limit: DEFAULT_GAS_LIMIT,
-            gas_fee_cap: TokenAmount::from_atto(GAS_FEE_CAP),
-            gas_premium: TokenAmount::from_atto(GAS_PREMIUM),
-        }
+        message(from, to, sequence, value, method_num, params)
     }
 }
