@@ -3,11 +3,15 @@
 //! does, and every applied message (rewards and cron included: receipt, events), the receipts
 //! root and the state root must be identical. Windows of the run become `tipset`-class vectors.
 
+use std::collections::BTreeSet;
+
 use cid::Cid;
 use fvm_shared::clock::ChainEpoch;
+use fvm_shared::MethodNum;
 use ifvm_interp::Engine;
 use ifvm_kernel::Abi;
 use ifvm_vectors::generate::network::TestNetwork;
+use ifvm_vectors::generate::sectors::{LIFECYCLE_METHODS, SUBMIT_WINDOWED_POST};
 use ifvm_vectors::generate::simulation::Simulation;
 use ifvm_vectors::generate::write::{reachable_blocks, tipset_vector_json, TipsetWindow};
 use ifvm_vectors::schema::GenerationData;
@@ -33,6 +37,23 @@ impl SimulatedTipset {
     /// Whether null rounds precede it.
     pub fn after_null_rounds(&self) -> bool {
         self.tipset.epoch > self.parent_epoch + 1
+    }
+
+    /// What its successful messages did of the providers' sector lifecycle (the names of
+    /// [`LIFECYCLE_METHODS`], each once, in that list's order). Only miners receive these
+    /// method numbers in the simulation.
+    pub fn lifecycle(&self) -> Vec<&'static str> {
+        let done: BTreeSet<MethodNum> = self
+            .outcome
+            .with_role(Role::Message)
+            .filter(|m| m.applied.receipt.exit_code.is_success())
+            .map(|m| m.message.method_num)
+            .collect();
+        LIFECYCLE_METHODS
+            .iter()
+            .filter(|(method, _)| done.contains(method))
+            .map(|&(_, name)| name)
+            .collect()
     }
 
     /// Whether a message appears in more than one of its blocks.
@@ -119,8 +140,10 @@ pub fn simulate(
 pub const WINDOW: usize = 2;
 
 /// The indices of the tipsets that start vector windows: the first (miners created, a reward
-/// burnt), those after null rounds, with repeated messages, with failing messages and with the
-/// heaviest cron ticks (deadline ends), then evenly spaced ones up to `count`, in order.
+/// burnt), those after null rounds, with repeated messages, with failing messages, with the
+/// heaviest cron ticks (deadline ends), with window PoSts and with the rest of the sector
+/// lifecycle (proving, declarations, extensions, terminations), then evenly spaced ones up to
+/// `count`, in order.
 pub fn window_starts(run: &SimulationRun, count: usize) -> Vec<usize> {
     let last = run.tipsets.len().saturating_sub(WINDOW);
     let mut chosen = std::collections::BTreeSet::from([0]);
@@ -133,12 +156,23 @@ pub fn window_starts(run: &SimulationRun, count: usize) -> Vec<usize> {
     let which = |f: &dyn Fn(&SimulatedTipset) -> bool| -> Vec<usize> {
         (0..ts.len()).filter(|&i| f(&ts[i])).collect()
     };
-    take(which(&|t| t.after_null_rounds()), count / 5);
-    take(which(&|t| t.repeats_a_message()), count / 5);
-    take(which(&|t| t.outcome.failures() > 0), count / 5);
+    let share = count / 7;
+    take(which(&|t| t.after_null_rounds()), share);
+    take(which(&|t| t.repeats_a_message()), share);
+    take(which(&|t| t.outcome.failures() > 0), share);
     let mut by_cron: Vec<usize> = (0..ts.len()).collect();
     by_cron.sort_by_key(|&i| (std::cmp::Reverse(ts[i].outcome.cron_gas()), i));
-    take(by_cron, count / 5);
+    take(by_cron, share);
+    let post = |t: &SimulatedTipset| {
+        t.outcome.with_role(Role::Message).any(|m| {
+            m.message.method_num == SUBMIT_WINDOWED_POST && m.applied.receipt.exit_code.is_success()
+        })
+    };
+    take(which(&post), share);
+    // Spread over the run: every other tipset has some lifecycle message.
+    let lifecycle = which(&|t| !post(t) && t.lifecycle().len() >= 2);
+    let stride = (lifecycle.len() / share.max(1)).max(1);
+    take(lifecycle.into_iter().step_by(stride).collect(), share);
     let step = (last / count.max(1)).max(1);
     let mut i = 0;
     while chosen.len() < count && i <= last {
@@ -191,7 +225,12 @@ pub fn window_vector(
         (head.repeats_a_message(), "a message in two blocks"),
         (head.outcome.failures() > 0, "failing messages"),
     ];
-    let what: Vec<_> = features.iter().filter(|f| f.0).map(|f| f.1).collect();
+    let what: Vec<_> = features
+        .iter()
+        .filter(|f| f.0)
+        .map(|f| f.1)
+        .chain(head.lifecycle())
+        .collect();
     let description = format!(
         "{} tipsets of the simulated chain on nv{} from epoch {epoch} (cron gas {}){}{}",
         window.len(),

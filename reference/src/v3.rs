@@ -12,7 +12,7 @@ use ifvm_vectors::{
     DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
 };
 
-use crate::accept_proofs::AcceptProofsKernel;
+use crate::accept_proofs::v3::AcceptProofsKernel;
 use crate::externs::RefExterns;
 use crate::Tracing;
 

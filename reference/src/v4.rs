@@ -1,12 +1,12 @@
 //! ref-fvm 4.8 (nv21–nv29): executors for vector variants, as Lotus builds it for mainnet
-//! (`verify-signature` on; proofs verified for real, so generated traffic avoids proofs), and a
-//! chain of its machines that applies tipsets ([`ChainV4`]).
+//! (`verify-signature` on) except that proofs are charged for and accepted, as ref-fvm's
+//! conformance runner and ifvm's vector runs treat them (`AcceptProofsKernelV4`), and a chain
+//! of its machines that applies tipsets ([`ChainV4`]).
 
 use cid::Cid;
 use fvm4::call_manager::DefaultCallManager;
 use fvm4::engine::MultiEngine;
 use fvm4::executor::{ApplyKind, ApplyRet, DefaultExecutor, Executor};
-use fvm4::kernel::filecoin::DefaultFilecoinKernel;
 use fvm4::machine::{DefaultMachine, Machine as _, NetworkConfig};
 use fvm_shared::chainid::ChainID;
 use fvm_shared::clock::ChainEpoch;
@@ -19,12 +19,13 @@ use ifvm_vectors::{
     DeterministicExterns, MachineParams, PreparedVariant, ReplayExterns, RunStore, Setup,
 };
 
+use crate::accept_proofs::v4::AcceptProofsKernelV4;
 use crate::externs::RefExterns;
 use crate::Tracing;
 
 /// ref-fvm 4's executor over a [`RunStore`] with externs `E`.
 pub type RefExecutor<E> = DefaultExecutor<
-    DefaultFilecoinKernel<DefaultCallManager<DefaultMachine<RunStore, RefExterns<E>>>>,
+    AcceptProofsKernelV4<DefaultCallManager<DefaultMachine<RunStore, RefExterns<E>>>>,
 >;
 
 fn executor<E: Externs + 'static>(

@@ -9,7 +9,10 @@
 use std::process::ExitCode;
 
 use ifvm_reference::differential::{network, network_versions, numeric_arg};
-use ifvm_reference::simulation::simulate;
+use std::collections::BTreeMap;
+
+use ifvm_reference::simulation::{simulate, SimulatedTipset};
+use ifvm_vectors::tipset::Role;
 use ifvm_vectors::{data, threads, BundleSet};
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -48,6 +51,26 @@ fn run() -> anyhow::Result<ExitCode> {
             ts.iter().map(|t| t.outcome.failures()).sum::<usize>(),
             started.elapsed().as_secs_f64(),
         );
+        println!("  explicit messages by method (exit code: count):");
+        for (method, codes) in exit_codes_by_method(ts) {
+            let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
+            println!("    method {method}: {}", codes.join(", "));
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How many explicit messages of each method ended with each exit code.
+fn exit_codes_by_method(tipsets: &[SimulatedTipset]) -> BTreeMap<u64, BTreeMap<u32, usize>> {
+    let mut out: BTreeMap<u64, BTreeMap<u32, usize>> = BTreeMap::new();
+    for m in tipsets
+        .iter()
+        .flat_map(|t| t.outcome.with_role(Role::Message))
+    {
+        *out.entry(m.message.method_num)
+            .or_default()
+            .entry(m.applied.receipt.exit_code.value())
+            .or_default() += 1;
+    }
+    out
 }

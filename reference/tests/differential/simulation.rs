@@ -6,7 +6,8 @@
 //!
 //! - `IFVM_SIM_NVS`: network versions (default `21,28`; the `simulate` binary runs nv21–nv28
 //!   for 2,000 epochs each);
-//! - `IFVM_SIM_EPOCHS`: epochs per version (default 130: two deadline ends of every miner).
+//! - `IFVM_SIM_EPOCHS`: epochs per version (default 200: past the pre-commit challenge delay,
+//!   so sectors are pre-committed and proven).
 
 use ifvm_reference::differential::network;
 use ifvm_reference::simulation::{simulate, window_starts, window_vector, SimulationRun};
@@ -23,7 +24,7 @@ fn env_or(name: &str, default: &str) -> String {
 
 fn run(nv: u32) -> Option<(SimulationRun, ifvm_interp::Engine)> {
     bundle(nv)?;
-    let epochs: i64 = env_or("IFVM_SIM_EPOCHS", "130")
+    let epochs: i64 = env_or("IFVM_SIM_EPOCHS", "200")
         .parse()
         .expect("IFVM_SIM_EPOCHS: a number");
     let engine = ifvm_vectors::engine(nv).expect("a supported version");
@@ -77,6 +78,20 @@ fn the_simulated_chain_matches_ref_fvm_tipset_by_tipset() {
             let crons: Vec<u64> = ts.iter().map(|t| t.outcome.cron_gas()).collect();
             let (min, max) = (crons.iter().min().unwrap(), crons.iter().max().unwrap());
             assert!(max > min, "nv{nv}: every cron tick cost the same");
+            // The providers' sector business: sectors pre-committed, then proven.
+            let done: std::collections::BTreeSet<&str> =
+                ts.iter().flat_map(|t| t.lifecycle()).collect();
+            assert!(done.contains("a pre-commit"), "nv{nv}: {done:?}");
+            assert!(
+                [
+                    "ProveCommitSector",
+                    "ProveCommitAggregate",
+                    "ProveCommitSectors3"
+                ]
+                .iter()
+                .any(|p| done.contains(p)),
+                "nv{nv}: nothing proven: {done:?}"
+            );
 
             let gen = [GenerationData {
                 source: "ifvm-reference simulation test".into(),

@@ -13,6 +13,7 @@ pub mod network;
 pub mod params;
 pub mod random;
 pub mod scenarios;
+pub mod sectors;
 pub mod simulation;
 pub mod write;
 
