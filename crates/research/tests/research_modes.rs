@@ -11,13 +11,23 @@ use ifvm_research::observe::{Modes, Observation, ObserveError, RunOutcome, ENGIN
 use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{data, threads, BundleSet, PreparedVariant};
 
-/// About a dozen Hygge variants spread over the corpus, prepared; `None` (after saying
+/// How many Hygge variants [`sample`] takes: `IFVM_RESEARCH_SAMPLE`, default 12 (the
+/// cross-architecture suite takes fewer under emulation).
+fn sample_size() -> usize {
+    std::env::var("IFVM_RESEARCH_SAMPLE")
+        .map(|n| n.parse().expect("IFVM_RESEARCH_SAMPLE: a number"))
+        .unwrap_or(12)
+        .max(1)
+}
+
+/// [`sample_size`] Hygge variants spread over the corpus, prepared; `None` (after saying
 /// `SKIPPED`) without vectors or bundles.
 fn sample() -> Option<Vec<PreparedVariant>> {
     let hygge = data::present(data::hygge_dir(), "Hygge vectors", data::VECTORS_VAR)?;
     let bundles = BundleSet::new(data::actors()?);
     let files = data::collect_vectors(&[hygge]).expect("list vectors");
-    let stride = (files.len() / 12).max(1);
+    let wanted = sample_size();
+    let stride = (files.len() / wanted).max(1);
     let prepared: Vec<PreparedVariant> = files
         .iter()
         .step_by(stride)
@@ -26,7 +36,11 @@ fn sample() -> Option<Vec<PreparedVariant>> {
             PreparedVariant::new(&bundles, &v, &v.preconditions.variants[0]).expect("prepares")
         })
         .collect();
-    assert!(prepared.len() >= 10, "sampled {} vectors", prepared.len());
+    assert!(
+        prepared.len() >= wanted.min(files.len()),
+        "sampled {} of {wanted} vectors",
+        prepared.len()
+    );
     Some(prepared)
 }
 
