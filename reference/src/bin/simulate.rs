@@ -6,11 +6,10 @@
 //!
 //! Defaults: 2000 epochs, seed 1, nv21–nv28. Bundles come from `IFVM_ACTORS`.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use ifvm_reference::differential::{network, network_versions, numeric_arg};
-use std::collections::BTreeMap;
-
 use ifvm_reference::simulation::{simulate, SimulatedTipset};
 use ifvm_vectors::tipset::Role;
 use ifvm_vectors::{data, threads, BundleSet};

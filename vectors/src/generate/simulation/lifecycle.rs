@@ -111,14 +111,14 @@ impl Lifecycle {
             .deadlines
             .iter()
             .flat_map(|d| &d.partitions)
-            .map(|p| (&p.sectors - &p.terminated).len() as usize)
+            .map(|p| p.live().len() as usize)
             .sum::<usize>();
         if live + self.pending.len() < MAX_SECTORS {
             if rng.chance(15) {
                 out.push(self.pre_commit(rng, cx));
             }
             if s::has_ni_porep(self.nv) && rng.chance(3) {
-                out.extend(self.ni_porep(rng, cx));
+                out.push(self.ni_porep(rng, cx));
             }
         }
         if rng.chance(30) {
@@ -133,7 +133,9 @@ impl Lifecycle {
         let dl = cx.view.deadline_at(cx.epoch);
         let deadline = &cx.view.deadlines[dl.index as usize];
         let due: Vec<u64> = (0..deadline.partitions.len() as u64)
-            .filter(|&i| deadline.partitions[i as usize].has_live() && !deadline.posted.get(i))
+            .filter(|&i| {
+                !deadline.partitions[i as usize].live().is_empty() && !deadline.posted.get(i)
+            })
             .collect();
         if due.is_empty() {
             return None;
@@ -341,7 +343,7 @@ impl Lifecycle {
 
     /// 1–4 sectors onboarded at once with a non-interactive PoRep, into a deadline that may
     /// change.
-    fn ni_porep(&mut self, rng: &mut SplitMix64, cx: &Context<'_>) -> Option<LifecycleMessage> {
+    fn ni_porep(&mut self, rng: &mut SplitMix64, cx: &Context<'_>) -> LifecycleMessage {
         let open = cx.view.deadline_at(cx.epoch).index;
         let proving_deadline = (open + 2 + rng.below(DEADLINES - 2)) % DEADLINES;
         let sectors = (0..1 + rng.below(4))
@@ -357,7 +359,7 @@ impl Lifecycle {
                 }
             })
             .collect();
-        Some(LifecycleMessage {
+        LifecycleMessage {
             method: s::PROVE_COMMIT_SECTORS_NI,
             params: cbor(&s::ProveCommitSectorsNIParams {
                 sectors,
@@ -367,7 +369,7 @@ impl Lifecycle {
                 proving_deadline,
                 require_activation_success: true,
             }),
-        })
+        }
     }
 
     /// An active sector in a partition whose deadline may change at the tipset's epoch.

@@ -73,9 +73,9 @@ impl PartitionView {
         &(&self.faults - &self.recoveries) - &self.terminated
     }
 
-    /// Whether a live (unterminated) sector is in it.
-    pub fn has_live(&self) -> bool {
-        !(&self.sectors - &self.terminated).is_empty()
+    /// Its live (unterminated) sectors.
+    pub fn live(&self) -> BitField {
+        &self.sectors - &self.terminated
     }
 }
 

@@ -25,7 +25,7 @@ use fvm_shared::message::Message;
 use fvm_shared::MethodNum;
 use ifvm_actors::{EAM_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID};
 use ifvm_interp::Engine;
-use ifvm_kernel::{Externs, StateTree};
+use ifvm_kernel::StateTree;
 
 use super::driver::message;
 use super::evm;
@@ -36,7 +36,9 @@ use super::random::SplitMix64;
 use super::sectors::{PreCommitSectorBatchParams2, PRE_COMMIT_SECTOR_BATCH2};
 use crate::chain::IfvmChain;
 use crate::prepared::PreparedVariant;
-use crate::tipset::{apply_tipset, Block, Role, Tipset, TipsetError, TipsetOutcome};
+use crate::tipset::{
+    apply_tipset, AppliedMessage, Block, Role, Tipset, TipsetError, TipsetOutcome,
+};
 use lifecycle::{Context, Lifecycle};
 use miner_state::MinerView;
 
@@ -199,7 +201,7 @@ impl Simulation {
             let cx = Context {
                 view: &view,
                 epoch: tipset.epoch,
-                externs: &externs as &dyn Externs,
+                externs: &externs,
             };
             for m in lifecycle.messages(&mut self.rng, &cx) {
                 let msg = nonces.message(
@@ -275,11 +277,7 @@ impl Simulation {
 
     /// Sectors the tipset's successful pre-commits pre-committed, for their miners to prove.
     fn record_pre_commits(&mut self, outcome: &TipsetOutcome, epoch: ChainEpoch) {
-        for m in outcome.messages.iter().filter(|m| {
-            m.role == Role::Message
-                && m.message.method_num == PRE_COMMIT_SECTOR_BATCH2
-                && m.applied.receipt.exit_code.is_success()
-        }) {
+        for m in succeeded(outcome, PRE_COMMIT_SECTOR_BATCH2) {
             let (Some(i), Ok(params)) = (
                 self.miners.iter().position(|x| x.id == m.message.to),
                 from_slice::<PreCommitSectorBatchParams2>(m.message.params.bytes()),
@@ -430,12 +428,8 @@ impl Simulation {
 
     /// Contracts the tipset's successful deployments created, for later traffic to call.
     fn record_contracts(&mut self, outcome: &TipsetOutcome) {
-        for m in outcome.messages.iter().filter(|m| {
-            m.role == Role::Message
-                && m.message.to == Address::new_id(EAM_ACTOR_ID)
-                && m.message.method_num == params::eam::CREATE_EXTERNAL
-                && m.applied.receipt.exit_code.is_success()
-        }) {
+        let eam = Address::new_id(EAM_ACTOR_ID);
+        for m in succeeded(outcome, params::eam::CREATE_EXTERNAL).filter(|m| m.message.to == eam) {
             // EAM's return: the actor ID, its robust address, its Ethereum address.
             if let Ok((id, _, _)) =
                 from_slice::<(u64, Option<Address>, BytesDe)>(m.applied.receipt.return_data.bytes())
@@ -444,6 +438,13 @@ impl Simulation {
             }
         }
     }
+}
+
+/// The tipset's explicit messages of `method` that succeeded.
+fn succeeded(outcome: &TipsetOutcome, method: MethodNum) -> impl Iterator<Item = &AppliedMessage> {
+    outcome
+        .with_role(Role::Message)
+        .filter(move |m| m.message.method_num == method && m.applied.receipt.exit_code.is_success())
 }
 
 /// The miner actor's `WithdrawBalance`.
