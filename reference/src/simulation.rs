@@ -6,10 +6,12 @@
 use std::collections::BTreeSet;
 
 use cid::Cid;
+use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::MethodNum;
 use ifvm_interp::Engine;
 use ifvm_kernel::Abi;
+use ifvm_vectors::generate::market::deal_messages;
 use ifvm_vectors::generate::network::TestNetwork;
 use ifvm_vectors::generate::sectors::{LIFECYCLE_METHODS, SUBMIT_WINDOWED_POST};
 use ifvm_vectors::generate::simulation::Simulation;
@@ -39,21 +41,26 @@ impl SimulatedTipset {
         self.tipset.epoch > self.parent_epoch + 1
     }
 
-    /// What its successful messages did of the providers' sector lifecycle (the names of
-    /// [`LIFECYCLE_METHODS`], each once, in that list's order). Only miners receive these
-    /// method numbers in the simulation.
+    /// What its successful messages did of the providers' sector lifecycle and of the deals
+    /// (the names of [`LIFECYCLE_METHODS`], then of [`deal_messages`], each once, in those
+    /// lists' order). Only miners receive the lifecycle's method numbers in the simulation.
     pub fn lifecycle(&self) -> Vec<&'static str> {
-        let done: BTreeSet<MethodNum> = self
+        let done: BTreeSet<(Address, MethodNum)> = self
             .outcome
             .with_role(Role::Message)
             .filter(|m| m.applied.receipt.exit_code.is_success())
-            .map(|m| m.message.method_num)
+            .map(|m| (m.message.to, m.message.method_num))
             .collect();
-        LIFECYCLE_METHODS
+        let methods: BTreeSet<MethodNum> = done.iter().map(|&(_, method)| method).collect();
+        let lifecycle = LIFECYCLE_METHODS
             .iter()
-            .filter(|(method, _)| done.contains(method))
-            .map(|&(_, name)| name)
-            .collect()
+            .filter(|(method, _)| methods.contains(method))
+            .map(|&(_, name)| name);
+        let deals = deal_messages()
+            .into_iter()
+            .filter(|&(to, method, _)| done.contains(&(Address::new_id(to), method)))
+            .map(|(_, _, name)| name);
+        lifecycle.chain(deals).collect()
     }
 
     /// Whether a message appears in more than one of its blocks.

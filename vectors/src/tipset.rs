@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 use cid::Cid;
 use fvm_ipld_amt::Amtv0;
 use fvm_ipld_blockstore::MemoryBlockstore;
-use fvm_ipld_encoding::{to_vec, RawBytes, DAG_CBOR};
+use fvm_ipld_encoding::{from_slice, to_vec, RawBytes, DAG_CBOR};
 use fvm_shared::address::{Address, Network, Protocol};
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
-use fvm_shared::event::StampedEvent;
+use fvm_shared::event::{ActorEvent, StampedEvent};
 use fvm_shared::message::Message;
 use fvm_shared::receipt::Receipt;
 use fvm_shared::{ActorID, MethodNum};
@@ -97,6 +97,16 @@ impl Applied {
             miner_tip,
             penalty,
         }
+    }
+
+    /// The `$type` of each of its events that has one (the builtin actors name every event
+    /// they emit so, from actors v13): `deal-activated`, `claim`, `sector-updated`, ….
+    pub fn event_types(&self) -> impl Iterator<Item = String> + '_ {
+        self.events.iter().filter_map(|(_, bytes)| {
+            let event: ActorEvent = from_slice(bytes).ok()?;
+            let entry = event.entries.iter().find(|e| e.key == "$type")?;
+            from_slice(&entry.value).ok()
+        })
     }
 }
 

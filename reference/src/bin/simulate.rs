@@ -55,8 +55,24 @@ fn run() -> anyhow::Result<ExitCode> {
             let codes: Vec<String> = codes.iter().map(|(c, n)| format!("{c}: {n}")).collect();
             println!("    method {method}: {}", codes.join(", "));
         }
+        let events: Vec<String> = event_counts(ts)
+            .iter()
+            .map(|(t, n)| format!("{t}: {n}"))
+            .collect();
+        println!("  actor events: {}", events.join(", "));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How many events of each `$type` the tipsets' messages (cron included) emitted.
+fn event_counts(tipsets: &[SimulatedTipset]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for m in tipsets.iter().flat_map(|t| &t.outcome.messages) {
+        for t in m.applied.event_types() {
+            *out.entry(t).or_default() += 1;
+        }
+    }
+    out
 }
 
 /// How many explicit messages of each method ended with each exit code.

@@ -7,11 +7,12 @@
 //! - `IFVM_SIM_NVS`: network versions (default `21,28`; the `simulate` binary runs nv21–nv28
 //!   for 2,000 epochs each);
 //! - `IFVM_SIM_EPOCHS`: epochs per version (default 200: past the pre-commit challenge delay,
-//!   so sectors are pre-committed and proven).
+//!   so sectors are pre-committed and proven, deals activated and allocations claimed).
 
 use ifvm_reference::differential::network;
 use ifvm_reference::simulation::{simulate, window_starts, window_vector, SimulationRun};
-use ifvm_vectors::generate::simulation::MINERS;
+use ifvm_vectors::generate::sectors::has_direct_onboarding;
+use ifvm_vectors::generate::simulation::{activated_deals, MINERS};
 use ifvm_vectors::schema::{GenerationData, TestVector};
 use ifvm_vectors::tipset::Role;
 use ifvm_vectors::{threads, Outcome, Runner, RunnerOptions};
@@ -92,6 +93,22 @@ fn the_simulated_chain_matches_ref_fvm_tipset_by_tipset() {
                 .any(|p| done.contains(p)),
                 "nv{nv}: nothing proven: {done:?}"
             );
+            // Deals published and activated; from actors v13, allocations claimed too.
+            assert!(done.contains("a deal publication"), "nv{nv}: {done:?}");
+            let last = ts.last().expect("tipsets");
+            let deals = activated_deals(&run.chain, &last.outcome.state_root, last.tipset.epoch)
+                .expect("the market state reads");
+            assert!(deals > 0, "nv{nv}: no deal activated");
+            if has_direct_onboarding(nv) {
+                let events: std::collections::BTreeSet<String> = ts
+                    .iter()
+                    .flat_map(|t| &t.outcome.messages)
+                    .flat_map(|m| m.applied.event_types())
+                    .collect();
+                for event in ["deal-activated", "claim"] {
+                    assert!(events.contains(event), "nv{nv}: no {event}: {events:?}");
+                }
+            }
 
             let gen = [GenerationData {
                 source: "ifvm-reference simulation test".into(),

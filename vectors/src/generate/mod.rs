@@ -9,6 +9,7 @@ pub mod case;
 pub mod driver;
 pub mod evm;
 pub mod keys;
+pub mod market;
 pub mod network;
 pub mod params;
 pub mod random;

@@ -322,7 +322,7 @@ pub struct VerifierParams {
 }
 
 /// Datacap `Transfer` (FRC-46).
-#[derive(Serialize_tuple)]
+#[derive(Serialize_tuple, Deserialize_tuple)]
 pub struct TransferParams {
     /// The receiver.
     pub to: Address,

@@ -7,9 +7,12 @@ use cid::Cid;
 use fvm_ipld_bitfield::BitField;
 use fvm_ipld_encoding::tuple::*;
 use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::randomness::Randomness;
-use fvm_shared::sector::{PoStProof, RegisteredAggregateProof, RegisteredSealProof};
+use fvm_shared::sector::{
+    PoStProof, RegisteredAggregateProof, RegisteredSealProof, RegisteredUpdateProof,
+};
 use fvm_shared::{ActorID, MethodNum};
 
 /// `SubmitWindowedPoSt`.
@@ -30,11 +33,13 @@ pub const PRE_COMMIT_SECTOR_BATCH2: MethodNum = 28;
 pub const EXTEND_SECTOR_EXPIRATION2: MethodNum = 32;
 /// `ProveCommitSectors3` (actors v13 on).
 pub const PROVE_COMMIT_SECTORS3: MethodNum = 34;
+/// `ProveReplicaUpdates3` (actors v13 on).
+pub const PROVE_REPLICA_UPDATES3: MethodNum = 35;
 /// `ProveCommitSectorsNI` (actors v14 on).
 pub const PROVE_COMMIT_SECTORS_NI: MethodNum = 36;
 
 /// The lifecycle's methods with a short name each, for describing what a tipset did.
-pub const LIFECYCLE_METHODS: [(MethodNum, &str); 10] = [
+pub const LIFECYCLE_METHODS: [(MethodNum, &str); 11] = [
     (SUBMIT_WINDOWED_POST, "a window PoSt"),
     (PROVE_COMMIT_SECTOR, "ProveCommitSector"),
     (TERMINATE_SECTORS, "a termination"),
@@ -44,6 +49,7 @@ pub const LIFECYCLE_METHODS: [(MethodNum, &str); 10] = [
     (PRE_COMMIT_SECTOR_BATCH2, "a pre-commit"),
     (EXTEND_SECTOR_EXPIRATION2, "an extension"),
     (PROVE_COMMIT_SECTORS3, "ProveCommitSectors3"),
+    (PROVE_REPLICA_UPDATES3, "a replica update"),
     (PROVE_COMMIT_SECTORS_NI, "an NI-PoRep"),
 ];
 
@@ -82,6 +88,13 @@ pub fn prove_forms(nv: u32) -> &'static [ProveForm] {
     }
 }
 
+/// Whether network version `nv`'s actors take data as pieces declared when a sector is proven
+/// or updated (direct data onboarding: `ProveCommitSectors3`, `ProveReplicaUpdates3`), rather
+/// than as deal IDs in its pre-commit.
+pub fn has_direct_onboarding(nv: u32) -> bool {
+    nv >= 22
+}
+
 /// Whether network version `nv`'s actors accept non-interactive PoRep.
 pub fn has_ni_porep(nv: u32) -> bool {
     nv >= 23
@@ -91,12 +104,17 @@ pub fn has_ni_porep(nv: u32) -> bool {
 pub fn sealed_cid(seed: [u8; 32]) -> Cid {
     const FIL_COMMITMENT_SEALED: u64 = 0xf102;
     const POSEIDON_BLS12_381_A1_FC1: u64 = 0xb401;
+    commitment_cid(FIL_COMMITMENT_SEALED, POSEIDON_BLS12_381_A1_FC1, seed)
+}
+
+/// A commitment CID with `codec` and `hash`, `seed`'s bytes as its digest with the top two bits
+/// cleared: 254 bits, a valid BLS12-381 scalar, as real commitments are.
+pub(crate) fn commitment_cid(codec: u64, hash: u64, seed: [u8; 32]) -> Cid {
     let mut digest = seed;
-    // A valid BLS12-381 scalar, as real commitments are.
     digest[31] &= 0x3f;
     Cid::new_v1(
-        FIL_COMMITMENT_SEALED,
-        Multihash::wrap(POSEIDON_BLS12_381_A1_FC1, &digest).expect("32-byte digest"),
+        codec,
+        Multihash::wrap(hash, &digest).expect("32-byte digest"),
     )
 }
 
@@ -118,7 +136,7 @@ pub struct SectorPreCommitInfo {
     pub sealed_cid: Cid,
     /// The epoch of the sealing ticket.
     pub seal_rand_epoch: ChainEpoch,
-    /// Deals (none: committed-capacity sectors).
+    /// The market deals it will hold (before direct data onboarding).
     pub deal_ids: Vec<u64>,
     /// Its expiration.
     pub expiration: ChainEpoch,
@@ -147,7 +165,7 @@ pub struct ProveCommitAggregateParams {
 /// `ProveCommitSectors3`.
 #[derive(Serialize_tuple)]
 pub struct ProveCommitSectors3Params {
-    /// The sectors (no pieces: committed capacity).
+    /// The sectors and their pieces.
     pub sector_activations: Vec<SectorActivationManifest>,
     /// One proof per sector, or none with an aggregate.
     pub sector_proofs: Vec<RawBytes>,
@@ -166,8 +184,73 @@ pub struct ProveCommitSectors3Params {
 pub struct SectorActivationManifest {
     /// The sector.
     pub sector_number: u64,
-    /// Its pieces (`PieceActivationManifest`s; none here).
-    pub pieces: Vec<()>,
+    /// Its pieces, in order (none: committed capacity).
+    pub pieces: Vec<PieceActivationManifest>,
+}
+
+/// A piece of data in a sector being proven or updated.
+#[derive(Clone, Serialize_tuple)]
+pub struct PieceActivationManifest {
+    /// Its commitment (CommP).
+    pub cid: Cid,
+    /// Its padded size.
+    pub size: u64,
+    /// The verified allocation it claims, if any.
+    pub verified_allocation_key: Option<VerifiedAllocationKey>,
+    /// Actors notified of its activation (the market, for a deal).
+    pub notify: Vec<DataActivationNotification>,
+}
+
+/// A verified allocation: its client and ID.
+#[derive(Clone, Serialize_tuple)]
+pub struct VerifiedAllocationKey {
+    /// The client.
+    pub client: ActorID,
+    /// The allocation.
+    pub id: u64,
+}
+
+/// A notification of a piece's activation.
+#[derive(Clone, Serialize_tuple)]
+pub struct DataActivationNotification {
+    /// The actor notified.
+    pub address: Address,
+    /// What it is told (the deal ID, for the market).
+    pub payload: RawBytes,
+}
+
+/// `ProveReplicaUpdates3`.
+#[derive(Serialize_tuple)]
+pub struct ProveReplicaUpdates3Params {
+    /// The sectors updated.
+    pub sector_updates: Vec<SectorUpdateManifest>,
+    /// One proof per sector.
+    pub sector_proofs: Vec<RawBytes>,
+    /// The aggregate proof (empty: per-sector proofs).
+    pub aggregate_proof: RawBytes,
+    /// The update proof type of the sectors' seal proof.
+    pub update_proofs_type: RegisteredUpdateProof,
+    /// The aggregate proof's type (none).
+    pub aggregate_proof_type: Option<RegisteredAggregateProof>,
+    /// Whether one failed activation fails all.
+    pub require_activation_success: bool,
+    /// Whether one failed notification fails all.
+    pub require_notification_success: bool,
+}
+
+/// One sector of `ProveReplicaUpdates3`.
+#[derive(Serialize_tuple)]
+pub struct SectorUpdateManifest {
+    /// The sector (committed capacity so far).
+    pub sector: u64,
+    /// Its deadline.
+    pub deadline: u64,
+    /// Its partition.
+    pub partition: u64,
+    /// The new CommR.
+    pub new_sealed_cid: Cid,
+    /// The data it now holds.
+    pub pieces: Vec<PieceActivationManifest>,
 }
 
 /// `ProveCommitSectorsNI`.
@@ -254,10 +337,21 @@ pub struct ExpirationExtension2 {
     pub deadline: u64,
     /// The partition.
     pub partition: u64,
-    /// The sectors (without verified claims).
+    /// The sectors without verified claims.
     pub sectors: BitField,
-    /// Sectors with claims (`SectorClaim`s; none here).
-    pub sectors_with_claims: Vec<()>,
+    /// The sectors with verified claims, and the claims they keep.
+    pub sectors_with_claims: Vec<SectorClaim>,
     /// Their new expiration.
     pub new_expiration: ChainEpoch,
+}
+
+/// A sector with verified claims, in an extension.
+#[derive(Serialize_tuple)]
+pub struct SectorClaim {
+    /// The sector.
+    pub sector_number: u64,
+    /// The claims it keeps.
+    pub maintain_claims: Vec<u64>,
+    /// The claims it drops.
+    pub drop_claims: Vec<u64>,
 }

@@ -2,7 +2,8 @@
 //! provider's node reads it: the proving-period offset, and per deadline the partitions' sectors,
 //! faults, recoveries and terminations, and which partitions have been proven. The miner
 //! state's layout (the fields read here) is the same in actors v12–v18; fields are read by
-//! position from the generic IPLD form, so no actors crate is needed.
+//! position from the generic IPLD form, so no actors crate is needed. The market's count of
+//! activated deals is read the same way.
 
 use cid::Cid;
 use fvm_ipld_amt::Amt;
@@ -26,6 +27,9 @@ const PARTITION_UNPROVEN: usize = 1;
 const PARTITION_FAULTS: usize = 2;
 const PARTITION_RECOVERIES: usize = 3;
 const PARTITION_TERMINATED: usize = 4;
+
+/// The market state's `states` (field 1): an AMT of the activated deals' states.
+const MARKET_STATE_DEAL_STATES: usize = 1;
 
 /// Epochs per proving period (mainnet policy: a day).
 pub const PROVING_PERIOD: ChainEpoch = 2880;
@@ -154,6 +158,15 @@ impl MinerView {
         let current = self.deadline_at(epoch).index;
         index != current && index != (current + 1) % DEADLINES
     }
+}
+
+/// How many deals the market whose state root is `head` holds as activated.
+pub fn activated_deals(store: &impl Blockstore, head: &Cid) -> Result<u64, MinerStateError> {
+    let state = block(store, head)?;
+    let root = link(field(list(&state)?, MARKET_STATE_DEAL_STATES)?)?;
+    let amt = Amt::<Ipld, _>::load(&root, store)
+        .map_err(|e| MinerStateError::Shape(format!("deal states AMT {root}: {e}")))?;
+    Ok(amt.count())
 }
 
 fn deadline(store: &impl Blockstore, cid: &Cid) -> Result<DeadlineView, MinerStateError> {

@@ -2,15 +2,18 @@
 //! the first tipset (whose block, mined before any miner exists, has its reward burnt) and
 //! mining every tipset after it; each provider's sector business, decided from its state
 //! ([`lifecycle`]: pre-commits, prove-commits in every form, NI-PoRep, window PoSts with missed
-//! deadlines and skipped sectors, recoveries, faults, extensions, terminations); ordinary
+//! deadlines and skipped sectors, recoveries, faults, extensions, terminations, replica
+//! updates, deal settlements); the clients' deals and verified allocations ([`clients`]),
+//! put into sectors by the providers; ordinary
 //! transfers between accounts, some failing (beyond the balance, below the inclusion gas, a
 //! stale nonce); the providers' other messages (withdrawals, peer and address changes, market
 //! escrow); EVM contracts deployed by Ethereum accounts and called by every kind of account;
 //! null rounds and messages repeated across blocks; rewards and cron every epoch,
 //! applied as a node does ([`crate::tipset`]). Proofs are made up and accepted, as in
 //! conformance runs. Seeded: a run is reproduced from its network version, seed and length
-//! alone. What it does not do yet: deals, verified claims and replica updates.
+//! alone.
 
+mod clients;
 mod lifecycle;
 mod miner_state;
 
@@ -39,7 +42,8 @@ use crate::prepared::PreparedVariant;
 use crate::tipset::{
     apply_tipset, AppliedMessage, Block, Role, Tipset, TipsetError, TipsetOutcome,
 };
-use lifecycle::{Context, Lifecycle};
+use clients::Clients;
+use lifecycle::{Context, Lifecycle, Recipient};
 use miner_state::MinerView;
 
 /// How many storage providers the first tipset creates.
@@ -86,6 +90,8 @@ pub struct Simulation {
     miners: Vec<Miner>,
     /// Each miner's sector business, in the order of `miners`.
     lifecycles: Vec<Lifecycle>,
+    /// The storage clients.
+    clients: Clients,
     /// EVM contracts deployed so far.
     contracts: Vec<Address>,
     /// The owner and worker of each miner the first tipset creates, in order.
@@ -116,6 +122,7 @@ impl Simulation {
             base_fee: INITIAL_BASE_FEE,
             miners: Vec::new(),
             lifecycles: Vec::new(),
+            clients: Clients::new(net),
             contracts: Vec::new(),
             founders: Vec::new(),
         }
@@ -204,16 +211,19 @@ impl Simulation {
                 externs: &externs,
             };
             for m in lifecycle.messages(&mut self.rng, &cx) {
-                let msg = nonces.message(
-                    miner.worker,
-                    miner.id,
-                    TokenAmount::default(),
-                    m.method,
-                    m.params,
-                );
+                let to = match m.to {
+                    Recipient::Miner => miner.id,
+                    Recipient::Market => Address::new_id(STORAGE_MARKET_ACTOR_ID),
+                };
+                let msg =
+                    nonces.message(miner.worker, to, TokenAmount::default(), m.method, m.params);
                 tipset.blocks[0].messages.push(msg);
             }
         }
+        let deals = self
+            .clients
+            .messages(&mut self.rng, tipset.epoch, &self.miners, &mut nonces);
+        tipset.blocks[0].messages.extend(deals);
         for _ in 0..self.rng.below(7) {
             let msg = self.traffic(&mut nonces);
             let block = self.rng.below(blocks as u64) as usize;
@@ -233,6 +243,15 @@ impl Simulation {
             self.record_miners(&outcome)?;
         }
         self.record_pre_commits(&outcome, tipset.epoch);
+        for (provider, piece) in self.clients.agreed(&outcome) {
+            let at = self
+                .miners
+                .iter()
+                .position(|m| m.id == Address::new_id(provider));
+            if let Some(i) = at {
+                self.lifecycles[i].agreed(piece);
+            }
+        }
         self.record_contracts(&outcome);
         self.root = outcome.state_root;
         self.epoch = tipset.epoch;
@@ -438,6 +457,25 @@ impl Simulation {
             }
         }
     }
+}
+
+/// How many deals the market holds as activated in the state at `root` of `chain`, the state
+/// after the tipset at `epoch`.
+pub fn activated_deals(
+    chain: &IfvmChain,
+    root: &Cid,
+    epoch: ChainEpoch,
+) -> Result<u64, SimulationError> {
+    let error = |e: &dyn std::fmt::Display| SimulationError::State {
+        epoch,
+        reason: e.to_string(),
+    };
+    let state = StateTree::new_from_root(chain.store(), root).map_err(|e| error(&e))?;
+    let market = state
+        .get_actor(STORAGE_MARKET_ACTOR_ID)
+        .map_err(|e| error(&e))?
+        .ok_or_else(|| error(&"the market is missing"))?;
+    miner_state::activated_deals(chain.store(), &market.state).map_err(|e| error(&e))
 }
 
 /// The tipset's explicit messages of `method` that succeeded.
