@@ -6,6 +6,7 @@
 use fvm_ipld_encoding::RawBytes;
 use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
+use fvm_shared::crypto::signature::Signature;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::{ActorID, METHOD_CONSTRUCTOR};
@@ -47,6 +48,16 @@ pub enum Key {
     Bls(BlsKey),
     /// An Ethereum account (f410), keyed by secp256k1.
     Eth(SecpKey),
+}
+
+impl Key {
+    /// A signature of `message` with this key (secp256k1 over its Blake2b-256, or BLS).
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        match self {
+            Key::Secp(k) | Key::Eth(k) => k.sign(message),
+            Key::Bls(k) => k.sign(message),
+        }
+    }
 }
 
 impl Account {

@@ -11,7 +11,6 @@ use fvm_ipld_encoding::{from_slice, RawBytes};
 use fvm_shared::address::Address;
 use fvm_shared::bigint::BigInt;
 use fvm_shared::clock::ChainEpoch;
-use fvm_shared::crypto::signature::Signature;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
 use fvm_shared::ActorID;
@@ -45,15 +44,6 @@ struct Client {
     id: ActorID,
     address: Address,
     key: Key,
-}
-
-impl Client {
-    fn sign(&self, message: &[u8]) -> Signature {
-        match &self.key {
-            Key::Secp(k) | Key::Eth(k) => k.sign(message),
-            Key::Bls(k) => k.sign(message),
-        }
-    }
 }
 
 /// The clients, their notary and the registry's root key.
@@ -190,7 +180,7 @@ impl Clients {
                     signed.start_epoch += 1;
                 }
                 m::ClientDealProposal {
-                    client_signature: client.sign(&cbor(&signed)),
+                    client_signature: client.key.sign(&cbor(&signed)),
                     proposal,
                 }
             })

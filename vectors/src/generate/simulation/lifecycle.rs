@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cid::Cid;
 use fvm_ipld_bitfield::BitField;
 use fvm_ipld_encoding::RawBytes;
+use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::piece::{PaddedPieceSize, PieceInfo};
 use fvm_shared::randomness::Randomness;
@@ -31,7 +32,6 @@ use super::miner_state::{MinerView, DEADLINES};
 use crate::generate::params::{cbor, frc42_method};
 use crate::generate::random::SplitMix64;
 use crate::generate::sectors::{self as s, ProveForm};
-use fvm_shared::address::Address;
 
 /// The most sectors a provider keeps live or pending.
 const MAX_SECTORS: usize = 240;

@@ -25,7 +25,7 @@ use fvm_shared::address::Address;
 use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::message::Message;
-use fvm_shared::MethodNum;
+use fvm_shared::{ActorID, MethodNum};
 use ifvm_actors::{EAM_ACTOR_ID, STORAGE_MARKET_ACTOR_ID, STORAGE_POWER_ACTOR_ID};
 use ifvm_interp::Engine;
 use ifvm_kernel::StateTree;
@@ -198,11 +198,7 @@ impl Simulation {
         let externs = self.start.externs();
         for (miner, lifecycle) in self.miners.iter().zip(&mut self.lifecycles) {
             let id = miner.id.id().map_err(|e| state_error(self.epoch, &e))?;
-            let head = state
-                .get_actor(id)
-                .map_err(|e| state_error(self.epoch, &e))?
-                .ok_or_else(|| state_error(self.epoch, &format!("miner {id} is missing")))?
-                .state;
+            let head = actor_head(&state, id, self.epoch)?;
             let view = MinerView::load(self.chain.store(), &head)
                 .map_err(|e| state_error(self.epoch, &e))?;
             let cx = Context {
@@ -244,11 +240,7 @@ impl Simulation {
         }
         self.record_pre_commits(&outcome, tipset.epoch);
         for (provider, piece) in self.clients.agreed(&outcome) {
-            let at = self
-                .miners
-                .iter()
-                .position(|m| m.id == Address::new_id(provider));
-            if let Some(i) = at {
+            if let Some(i) = self.miner_index(Address::new_id(provider)) {
                 self.lifecycles[i].agreed(piece);
             }
         }
@@ -294,11 +286,16 @@ impl Simulation {
         }
     }
 
+    /// The index in `miners` (and `lifecycles`) of the miner at `id`.
+    fn miner_index(&self, id: Address) -> Option<usize> {
+        self.miners.iter().position(|m| m.id == id)
+    }
+
     /// Sectors the tipset's successful pre-commits pre-committed, for their miners to prove.
     fn record_pre_commits(&mut self, outcome: &TipsetOutcome, epoch: ChainEpoch) {
         for m in succeeded(outcome, PRE_COMMIT_SECTOR_BATCH2) {
             let (Some(i), Ok(params)) = (
-                self.miners.iter().position(|x| x.id == m.message.to),
+                self.miner_index(m.message.to),
                 from_slice::<PreCommitSectorBatchParams2>(m.message.params.bytes()),
             ) else {
                 continue;
@@ -471,11 +468,22 @@ pub fn activated_deals(
         reason: e.to_string(),
     };
     let state = StateTree::new_from_root(chain.store(), root).map_err(|e| error(&e))?;
-    let market = state
-        .get_actor(STORAGE_MARKET_ACTOR_ID)
-        .map_err(|e| error(&e))?
-        .ok_or_else(|| error(&"the market is missing"))?;
-    miner_state::activated_deals(chain.store(), &market.state).map_err(|e| error(&e))
+    let market = actor_head(&state, STORAGE_MARKET_ACTOR_ID, epoch)?;
+    miner_state::activated_deals(chain.store(), &market).map_err(|e| error(&e))
+}
+
+/// The state root of actor `id` in `state` (the state after the tipset at `epoch`).
+fn actor_head<B: fvm_ipld_blockstore::Blockstore>(
+    state: &StateTree<B>,
+    id: ActorID,
+    epoch: ChainEpoch,
+) -> Result<Cid, SimulationError> {
+    let error = |reason: String| SimulationError::State { epoch, reason };
+    Ok(state
+        .get_actor(id)
+        .map_err(|e| error(e.to_string()))?
+        .ok_or_else(|| error(format!("actor {id} is missing")))?
+        .state)
 }
 
 /// The tipset's explicit messages of `method` that succeeded.
