@@ -2,6 +2,8 @@
 //! vector invokes the most actors: `storagepower/CreateMiner` when present). ref-fvm's executor
 //! compiles the bundle's actors with Cranelift when it is created (as it does in a node);
 //! ifvm prepares (validates, instruments, translates lazily) only the actors the message runs.
+//! `ifvm-module-cache` is ifvm with a warm on-disk cache of prepared modules (a node's second
+//! start): the actors' instrumented code is loaded and verified instead of prepared.
 
 use criterion::{BatchSize, Criterion, Throughput};
 use fvm3::engine::MultiEngine;
@@ -31,6 +33,37 @@ fn cold_start(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
+    let dir = std::env::temp_dir().join(format!("ifvm-cold-start-cache-{}", std::process::id()));
+    let disk = ifvm_interp::DiskCache::open(&dir).expect("a temporary module cache");
+    let cached_engine = || {
+        let config = ifvm_vectors::engine(18).expect("nv18").config().clone();
+        ifvm_interp::Engine::with_disk_cache(config, disk.clone())
+    };
+    // Warm the cache: the first run prepares and writes every module the message runs.
+    let mut exec = v
+        .ifvm_executor(&cached_engine(), false)
+        .expect("ifvm machine");
+    assert_eq!(apply_prepared_ifvm(&mut exec, &v.messages), g.gas_used);
+    drop(exec);
+    group.bench_function("ifvm-module-cache", |b| {
+        b.iter_batched(
+            || (),
+            |()| {
+                let engine = cached_engine();
+                let mut exec = v.ifvm_executor(&engine, false).expect("ifvm machine");
+                assert_eq!(apply_prepared_ifvm(&mut exec, &v.messages), g.gas_used);
+                (exec, engine)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    assert_eq!(
+        disk.stats().problems,
+        0,
+        "the module cache worked: {:?}",
+        disk.take_problems()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
     group.bench_function("ref-fvm", |b| {
         b.iter_batched(
             || (),

@@ -94,7 +94,7 @@ pub enum RunError {
 }
 
 /// How a runner runs vectors. The default is a conformance run as ref-fvm's runner does it.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunnerOptions {
     /// When wasmi translates actor code to its bytecode.
     pub compilation: ifvm_interp::Compilation,
@@ -105,6 +105,9 @@ pub struct RunnerOptions {
     /// driver that ignores the field does (not a conformance run: to find the vectors whose
     /// results depend on the field).
     pub ignore_circ_supply: bool,
+    /// Keep prepared actor code on disk too, so a later run skips preparing it (results are
+    /// unchanged: the cache holds what preparation produces, verified on load).
+    pub module_cache: Option<ifvm_interp::DiskCache>,
 }
 
 /// Runs vectors with shared bundles and shared engines (one per engine configuration: ref-fvm
@@ -123,9 +126,13 @@ impl Runner {
 
     /// A runner with `options`.
     pub fn with_options(bundles: BundleSet, options: RunnerOptions) -> Self {
+        let engines = match &options.module_cache {
+            Some(disk) => EnginePool::with_disk_cache(NonZeroUsize::MIN, disk.clone()),
+            None => EnginePool::new(NonZeroUsize::MIN),
+        };
         Self {
             bundles,
-            engines: EnginePool::new(NonZeroUsize::MIN),
+            engines,
             options,
         }
     }

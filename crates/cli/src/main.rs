@@ -113,6 +113,10 @@ enum VectorsCommand {
         /// as a driver that ignores the field does (not a conformance run).
         #[arg(long)]
         ignore_circ_supply: bool,
+        /// Keep prepared actor code in this directory, so later runs skip preparing it (entries
+        /// are verified on load; a damaged one is reported and rebuilt).
+        #[arg(long, value_name = "DIR")]
+        module_cache: Option<PathBuf>,
     },
     /// Decode a vector: messages, variants, expected receipts.
     Show {
@@ -132,14 +136,16 @@ fn main() -> ExitCode {
             compilation,
             strict_randomness,
             ignore_circ_supply,
-        }) => {
+            module_cache,
+        }) => vectors::open_module_cache(module_cache).and_then(|module_cache| {
             let options = ifvm_vectors::RunnerOptions {
                 compilation: compilation.into(),
                 strict_randomness,
                 ignore_circ_supply,
+                module_cache,
             };
             vectors::run(paths, json, jobs, options, bundles)
-        }
+        }),
         Command::Vectors(VectorsCommand::Show { file }) => vectors::show(&file),
         Command::Trace {
             file,

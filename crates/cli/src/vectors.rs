@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use fvm_ipld_encoding::from_slice;
 use fvm_shared::message::Message;
+use ifvm_interp::DiskCache;
 use ifvm_research::trace_report;
 use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{
@@ -91,6 +92,7 @@ pub fn run(
     options: RunnerOptions,
     bundles: BundleSet,
 ) -> anyhow::Result<ExitCode> {
+    let module_cache = options.module_cache.clone();
     let runner = Runner::with_options(bundles, options);
     let files = data::collect_vectors(&default_run_paths(paths))?;
     let pool = threads::worker_pool(jobs)?;
@@ -106,6 +108,9 @@ pub fn run(
             .collect()
     });
     bar.finish_and_clear();
+    if let Some(disk) = module_cache {
+        report_module_cache(&disk);
+    }
     let rows: Vec<&Row> = results.iter().flat_map(|r| &r.rows).collect();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
     for row in &rows {
@@ -158,6 +163,33 @@ pub fn run(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The `--module-cache` directory, opened (created if missing).
+pub fn open_module_cache(dir: Option<PathBuf>) -> anyhow::Result<Option<DiskCache>> {
+    Ok(dir.map(DiskCache::open).transpose()?)
+}
+
+/// The module cache's problems (a warning each) and counts, on stderr.
+fn report_module_cache(disk: &DiskCache) {
+    for problem in disk.take_problems() {
+        let mut line = format!("warning: {problem}");
+        let mut source = std::error::Error::source(&problem);
+        while let Some(cause) = source {
+            line += &format!(": {cause}");
+            source = cause.source();
+        }
+        eprintln!("{line}");
+    }
+    let s = disk.stats();
+    eprintln!(
+        "module cache {}: {} loaded, {} prepared, {} written, {} problems",
+        disk.dir().display(),
+        s.hits,
+        s.misses,
+        s.written,
+        s.problems
+    );
 }
 
 fn row_json(row: &Row) -> serde_json::Value {

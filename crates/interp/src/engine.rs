@@ -16,18 +16,36 @@ struct Inner {
     wasmi: wasmi::Engine,
     config: EngineConfig,
     cache: ModuleCache,
+    #[cfg(feature = "std")]
+    disk: Option<crate::DiskCache>,
+}
+
+impl Inner {
+    fn new(config: EngineConfig) -> Self {
+        Self {
+            wasmi: wasmi::Engine::new(&config.wasmi_config()),
+            cache: ModuleCache::new(config.module_cache_capacity),
+            config,
+            #[cfg(feature = "std")]
+            disk: None,
+        }
+    }
 }
 
 impl Engine {
     /// An engine with the given limits and prices.
     pub fn new(config: EngineConfig) -> Self {
-        let wasmi = wasmi::Engine::new(&config.wasmi_config());
-        let cache = ModuleCache::new(config.module_cache_capacity);
-        Self(Arc::new(Inner {
-            wasmi,
-            config,
-            cache,
-        }))
+        Self(Arc::new(Inner::new(config)))
+    }
+
+    /// An engine like [`Engine::new`]'s that also keeps prepared modules in `disk`: a module
+    /// missing from memory is loaded from its verified entry there, or else prepared and
+    /// written there (see [`DiskCache`](crate::DiskCache)).
+    #[cfg(feature = "std")]
+    pub fn with_disk_cache(config: EngineConfig, disk: crate::DiskCache) -> Self {
+        let mut inner = Inner::new(config);
+        inner.disk = Some(disk);
+        Self(Arc::new(inner))
     }
 
     /// The engine's configuration.
@@ -44,26 +62,57 @@ impl Engine {
         self.0.cache.get(code)
     }
 
-    /// The module cached under `code`, or else prepares `raw` (see [`prepare`](crate::prepare))
-    /// and caches it under `code`. `raw` is only called on a cache miss; `Ok(None)` means it had
-    /// no code to give.
+    /// The module cached under `code` (in memory, else on disk), or else prepares `raw` (see
+    /// [`prepare`](crate::prepare)) and caches it under `code`. `raw` is only called when no
+    /// cache has the module; `Ok(None)` means it had no code to give.
     #[cfg(feature = "std")]
     pub fn prepare<E>(
         &self,
         code: &Cid,
         raw: impl FnOnce() -> Result<Option<alloc::vec::Vec<u8>>, E>,
     ) -> Result<Option<PreparedModule>, PrepareOrLoadError<E>> {
-        if let Some(m) = self.cached(code) {
+        if let Some(m) = self.cached_anywhere(code) {
             return Ok(Some(m));
         }
         let Some(wasm) = raw().map_err(PrepareOrLoadError::Load)? else {
             return Ok(None);
         };
-        let module = self
-            .prepare_uncached(&wasm)
-            .map_err(PrepareOrLoadError::Prepare)?;
+        self.prepare_and_cache(code, &wasm)
+            .map(Some)
+            .map_err(PrepareOrLoadError::Prepare)
+    }
+
+    /// The module cached under `code` (in memory, else on disk), or else `raw` prepared and
+    /// cached under `code` (in memory and on disk).
+    #[cfg(feature = "std")]
+    pub fn prepare_code(&self, code: &Cid, raw: &[u8]) -> Result<PreparedModule, PrepareError> {
+        match self.cached_anywhere(code) {
+            Some(m) => Ok(m),
+            None => self.prepare_and_cache(code, raw),
+        }
+    }
+
+    /// The module cached in memory, else loaded from disk (and then cached in memory).
+    #[cfg(feature = "std")]
+    fn cached_anywhere(&self, code: &Cid) -> Option<PreparedModule> {
+        if let Some(m) = self.cached(code) {
+            return Some(m);
+        }
+        let module = self.0.disk.as_ref()?.load(self, code)?;
         self.0.cache.insert(*code, module.clone());
-        Ok(Some(module))
+        Some(module)
+    }
+
+    /// Prepares `raw` and caches it under `code` in memory and on disk.
+    #[cfg(feature = "std")]
+    fn prepare_and_cache(&self, code: &Cid, raw: &[u8]) -> Result<PreparedModule, PrepareError> {
+        let instrumented = crate::prepare::instrument(raw, self.config())?;
+        let module = PreparedModule::from_instrumented(self, &instrumented)?;
+        if let Some(disk) = &self.0.disk {
+            disk.store(code, self.config(), &instrumented);
+        }
+        self.0.cache.insert(*code, module.clone());
+        Ok(module)
     }
 
     /// Prepares `raw` without consulting or filling the cache.
@@ -73,7 +122,8 @@ impl Engine {
         PreparedModule::from_instrumented(self, &instrumented)
     }
 
-    /// Caches an already prepared module under `code`.
+    /// Caches an already prepared module under `code` (in memory only), e.g. one built with
+    /// [`PreparedModule::from_instrumented`] where preparation is unavailable (`no_std`).
     pub fn insert(&self, code: Cid, module: PreparedModule) {
         self.0.cache.insert(code, module)
     }

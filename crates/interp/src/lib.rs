@@ -4,7 +4,7 @@
 //! - [`prepare`]: checks a module against FVM's Wasm feature set, applies `fvm-wasm-instrument`'s
 //!   stack limiter and gas metering with ref-fvm's parameters (0.4 for ref-fvm 3 and 4, 0.2 for
 //!   ref-fvm 2: see [`ifvm_gas::Metering`]), and builds the wasmi module. [`Engine`] caches
-//!   prepared modules by code CID.
+//!   prepared modules by code CID, in memory and (optionally, [`DiskCache`]) on disk.
 //! - [`Invocation`]: one instance in its own store, with the instrumenter's gas global
 //!   (`gas.gas_counter`, or ref-fvm 2's `gas.gas_couner`), memory and table limits
 //!   ([`MemoryLimiter`]), and the gas handshake with the host's
@@ -38,6 +38,8 @@ extern crate alloc;
 
 mod cache;
 mod config;
+#[cfg(feature = "std")]
+mod disk_cache;
 mod engine;
 mod error;
 mod host;
@@ -54,6 +56,10 @@ pub mod profile;
 mod profile_pass;
 
 pub use config::{Compilation, EngineConfig};
+#[cfg(feature = "std")]
+pub use disk_cache::{
+    DiskCache, DiskCacheError, DiskCacheStats, Rejection, FORMAT as DISK_CACHE_FORMAT,
+};
 pub use engine::{Engine, PrepareOrLoadError};
 pub use error::{CallError, FatalError, TrapKind};
 pub use host::{Caller, GuestValue, Host, HostError, HostFunctions, LastError};

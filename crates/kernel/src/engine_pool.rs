@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use cid::Cid;
 use fvm_ipld_blockstore::Blockstore;
-use ifvm_interp::{Engine, EngineConfig, PrepareError};
+use ifvm_interp::{DiskCache, Engine, EngineConfig, PrepareError};
 
 /// Engines by configuration, and the pool's concurrency limit. Cheap to clone (clones share
 /// the engines and the limit); `Send + Sync`.
@@ -18,6 +18,8 @@ pub struct EnginePool(Arc<Shared>);
 struct Shared {
     /// One engine per distinct configuration, in the order they were first asked for.
     engines: Mutex<Vec<Engine>>,
+    /// Where every engine of the pool keeps prepared modules across processes, if anywhere.
+    disk: Option<DiskCache>,
     /// How many messages may run at once.
     concurrency: NonZeroUsize,
     /// How many run now.
@@ -71,8 +73,19 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl EnginePool {
     /// A pool letting at most `concurrency` messages run at once.
     pub fn new(concurrency: NonZeroUsize) -> Self {
+        Self::build(concurrency, None)
+    }
+
+    /// A pool like [`EnginePool::new`]'s whose engines keep prepared modules in `disk` too, so
+    /// a new process skips preparing code an earlier one prepared.
+    pub fn with_disk_cache(concurrency: NonZeroUsize, disk: DiskCache) -> Self {
+        Self::build(concurrency, Some(disk))
+    }
+
+    fn build(concurrency: NonZeroUsize, disk: Option<DiskCache>) -> Self {
         Self(Arc::new(Shared {
             engines: Mutex::new(Vec::new()),
+            disk,
             concurrency,
             running: Mutex::new(0),
             released: Condvar::new(),
@@ -96,7 +109,10 @@ impl EnginePool {
         if let Some(engine) = engines.iter().find(|e| e.config() == config) {
             return engine.clone();
         }
-        let engine = Engine::new(config.clone());
+        let engine = match &self.0.disk {
+            Some(disk) => Engine::with_disk_cache(config.clone(), disk.clone()),
+            None => Engine::new(config.clone()),
+        };
         engines.push(engine.clone());
         engine
     }
@@ -132,8 +148,8 @@ impl EnginePool {
 
 /// Prepares every module of `codes` (e.g. a bundle's manifest entries) into `engine`'s cache,
 /// preparing on up to `threads` threads at once (the code is read from `store` on the calling
-/// thread, so the store need not be shared between threads); returns how many were prepared
-/// (those cached already are skipped). Fails with the first failure in the order of `codes`,
+/// thread, so the store need not be shared between threads); returns how many were prepared or
+/// loaded from the engine's disk cache (those in its memory already are skipped). Fails with the first failure in the order of `codes`,
 /// before preparing anything if code is missing or unreadable; modules prepared before a
 /// preparation failure stay cached. Preparation is deterministic, so preloading changes no
 /// result.
@@ -174,13 +190,12 @@ pub fn preload_all<B: Blockstore>(
 /// Prepares `modules` one after another into `engine`'s cache.
 fn prepare_each(engine: &Engine, modules: &[(Cid, Vec<u8>)]) -> Result<usize, PreloadError> {
     for (code, wasm) in modules {
-        let module = engine
-            .prepare_uncached(wasm)
+        engine
+            .prepare_code(code, wasm)
             .map_err(|source| PreloadError::Prepare {
                 code: *code,
                 source: Box::new(source),
             })?;
-        engine.insert(*code, module);
     }
     Ok(modules.len())
 }

@@ -1,6 +1,7 @@
 //! The machine options nodes set, end to end on real bundles: an engine pool (one engine per
 //! configuration, a limit on messages running at once, a whole bundle prepared ahead of use in
-//! parallel), `actor_redirect` (debug networks) and `flush_all_blocks`.
+//! parallel, prepared modules kept on disk across starts), `actor_redirect` (debug networks)
+//! and `flush_all_blocks`.
 
 use std::num::NonZeroUsize;
 
@@ -13,7 +14,8 @@ use fvm_shared::message::Message;
 use ifvm_kernel::{preload_all, AcceptAllProofs, ApplyKind, EnginePool, Executor, Machine};
 use ifvm_vectors::schema::TestVector;
 use ifvm_vectors::{
-    apply_each, data, executor, threads, BundleSet, Genesis, PreparedVariant, Setup,
+    apply_each, data, executor, threads, BundleSet, Genesis, PreparedVariant, Runner,
+    RunnerOptions, Setup,
 };
 use multihash_codetable::{Code, MultihashDigest};
 
@@ -187,4 +189,52 @@ fn a_redirected_actor_runs_the_other_code_and_keeps_its_own() {
         (ExitCode::OK, code(&good)),
         "a redirect of other code changes nothing"
     );
+}
+
+/// A node's second start: a runner whose engines load every prepared module from the on-disk
+/// cache an earlier runner wrote (ref-fvm 2's metering at nv17, ref-fvm 4's at nv28) passes
+/// the same vectors, preparing nothing.
+#[test]
+fn a_warm_module_cache_prepares_nothing_and_changes_no_result() {
+    let Some(actors) = data::actors() else { return };
+    let Some(generated) = data::present(
+        data::generated_dir(),
+        "generated vectors",
+        data::GENERATED_VAR,
+    ) else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("ifvm-module-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let pool = crate::common::pool();
+    let run = |expect_prepared: bool| {
+        let disk = ifvm_interp::DiskCache::open(&dir).expect("a temporary module cache");
+        let options = RunnerOptions {
+            module_cache: Some(disk.clone()),
+            ..RunnerOptions::default()
+        };
+        let runner = Runner::with_options(BundleSet::new(&actors), options);
+        for nv in ["nv17", "nv28"] {
+            let tally = crate::common::run_corpus(&generated.join(nv), &runner, &pool);
+            assert!(
+                tally.failures.is_empty() && tally.skipped.is_empty() && tally.passed >= 50,
+                "{nv}: {}",
+                tally.summary()
+            );
+        }
+        let stats = disk.stats();
+        assert_eq!(stats.problems, 0, "{:?}", disk.take_problems());
+        if expect_prepared {
+            assert!(
+                stats.written > 0 && stats.written == stats.misses,
+                "{stats:?}"
+            );
+        } else {
+            assert_eq!((stats.misses, stats.written), (0, 0), "{stats:?}");
+            assert!(stats.hits > 0, "{stats:?}");
+        }
+    };
+    run(true);
+    run(false);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,0 +1,538 @@
+//! A persistent cache of prepared modules: the instrumented Wasm of each actor, in a directory,
+//! so a new process skips validation and instrumentation (nearly all of a cold start's time).
+//!
+//! - **Keyed** by the code CID, the engine settings preparation depends on (stack limit, Wasm
+//!   prices and with them the metering generation, instance limits, instruction profiling), the
+//!   crate version
+//!   and [`FORMAT`]: an engine never finds another configuration's or another ifvm's entry.
+//!   Engines that differ only in when functions are translated, or in their in-memory cache
+//!   size, share entries.
+//! - **Written atomically**: into a temporary file in the same directory, then renamed over the
+//!   entry, so a reader sees a whole entry or none, whichever process wrote it.
+//! - **Verified on load**: the header names the key it was written for, the payload's length and
+//!   its Blake2b-256 digest. An entry that fails any check (truncated, corrupted, another key's,
+//!   another format's) is reported ([`DiskCache::take_problems`]), never executed, and rebuilt
+//!   from the actor's code; the rebuilt module is written over it. The payload is Wasm, so wasmi
+//!   validates it again when it is loaded.
+//!
+//! A cache problem never fails preparation: an unreadable or unwritable directory only costs the
+//! time the cache would have saved, and is reported.
+
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use cid::Cid;
+
+use crate::{Engine, EngineConfig, PreparedModule};
+
+/// The entry layout and the preparation pipeline's generation: bump it whenever preparation
+/// would produce different Wasm for the same code and settings without a crate version change.
+pub const FORMAT: u32 = 1;
+
+/// The first bytes of every entry.
+const MAGIC: &[u8; 8] = b"IFVMPREP";
+
+/// Magic, format, key, payload length, payload digest.
+const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 32;
+
+/// A cache key: Blake2b-256 over everything the prepared Wasm depends on.
+type Key = [u8; 32];
+
+/// A directory of prepared modules shared by every engine (and process) given it. Cheap to
+/// clone; clones share the statistics and the problem list.
+#[derive(Clone, Debug)]
+pub struct DiskCache(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    dir: PathBuf,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    written: AtomicU64,
+    /// How many problems were reported, and those not yet taken.
+    problems: Mutex<(u64, Vec<DiskCacheError>)>,
+    /// Makes temporary file names unique within the process.
+    next_temp: AtomicU64,
+}
+
+/// What a [`DiskCache`] has done since it was opened.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiskCacheStats {
+    /// Modules loaded from verified entries.
+    pub hits: u64,
+    /// Modules without an entry (prepared from code, then written).
+    pub misses: u64,
+    /// Entries written.
+    pub written: u64,
+    /// Problems reported (rejected entries, failed reads and writes), taken or not.
+    pub problems: u64,
+}
+
+/// Why an entry was not used, or not written.
+#[derive(Debug, thiserror::Error)]
+pub enum DiskCacheError {
+    /// The entry exists but could not be read.
+    #[error("cannot read prepared-module cache entry {path}")]
+    Read {
+        /// The entry.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The entry could not be written (it is rebuilt next time).
+    #[error("cannot write prepared-module cache entry {path}")]
+    Write {
+        /// The entry, or its directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The entry failed verification; it was not used, and is rebuilt.
+    #[error("rejected prepared-module cache entry {path}: {reason}")]
+    Rejected {
+        /// The entry.
+        path: PathBuf,
+        /// Which check it failed.
+        reason: Rejection,
+    },
+}
+
+/// The check a rejected entry failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// Shorter than its header, or than the payload its header announces.
+    #[error("truncated")]
+    Truncated,
+    /// Not an ifvm prepared-module entry.
+    #[error("not a prepared-module entry")]
+    BadMagic,
+    /// Written by another entry format.
+    #[error("written in format {0}")]
+    Format(u32),
+    /// Written for another key (another code, configuration or ifvm version).
+    #[error("written for another module or configuration")]
+    ForeignKey,
+    /// Longer than its header announces.
+    #[error("trailing bytes")]
+    TrailingBytes,
+    /// The payload's digest does not match the header's.
+    #[error("checksum mismatch")]
+    Checksum,
+    /// Verified, yet wasmi refused the payload.
+    #[error("payload does not load")]
+    Unloadable,
+}
+
+impl DiskCache {
+    /// A cache in `dir`, created (with its parents) if missing.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self, DiskCacheError> {
+        let dir = dir.into();
+        fs::create_dir_all(&dir).map_err(|source| DiskCacheError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(Self(Arc::new(Shared {
+            dir,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            written: AtomicU64::new(0),
+            problems: Mutex::new((0, Vec::new())),
+            next_temp: AtomicU64::new(0),
+        })))
+    }
+
+    /// The cache's directory.
+    pub fn dir(&self) -> &Path {
+        &self.0.dir
+    }
+
+    /// Counters since the cache was opened.
+    pub fn stats(&self) -> DiskCacheStats {
+        DiskCacheStats {
+            hits: self.0.hits.load(Ordering::Relaxed),
+            misses: self.0.misses.load(Ordering::Relaxed),
+            written: self.0.written.load(Ordering::Relaxed),
+            problems: self.problem_count(),
+        }
+    }
+
+    /// The problems reported since the last call, oldest first.
+    pub fn take_problems(&self) -> Vec<DiskCacheError> {
+        core::mem::take(&mut self.problems().1)
+    }
+
+    /// The entry file of `code` under `config`.
+    pub fn entry_path(&self, code: &Cid, config: &EngineConfig) -> PathBuf {
+        self.path_of(&key(code, config))
+    }
+
+    /// The module of `code` built from its verified entry, if there is one. A missing entry is
+    /// a miss; a bad one (failing verification, or not loading) is reported and treated as
+    /// missing.
+    pub(crate) fn load(&self, engine: &Engine, code: &Cid) -> Option<PreparedModule> {
+        let key = key(code, engine.config());
+        let path = self.path_of(&key);
+        let loaded = match fs::read(&path) {
+            Ok(bytes) => verify(&bytes, &key)
+                .and_then(|()| {
+                    PreparedModule::from_instrumented(engine, &bytes[HEADER_LEN..])
+                        .map_err(|_| Rejection::Unloadable)
+                })
+                .map_err(|reason| DiskCacheError::Rejected {
+                    path: path.clone(),
+                    reason,
+                }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.0.misses.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+            Err(source) => Err(DiskCacheError::Read { path, source }),
+        };
+        match loaded {
+            Ok(module) => {
+                self.0.hits.fetch_add(1, Ordering::Relaxed);
+                Some(module)
+            }
+            Err(problem) => {
+                self.0.misses.fetch_add(1, Ordering::Relaxed);
+                self.report(problem);
+                None
+            }
+        }
+    }
+
+    /// Writes the entry of `code` under `config` (replacing any), atomically; a failure is
+    /// reported.
+    pub(crate) fn store(&self, code: &Cid, config: &EngineConfig, instrumented: &[u8]) {
+        let key = key(code, config);
+        let path = self.path_of(&key);
+        let temp = self.0.dir.join(format!(
+            ".{}.{}.{}.tmp",
+            hex(&key),
+            std::process::id(),
+            self.0.next_temp.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written =
+            write_entry(&temp, &key, instrumented).and_then(|()| fs::rename(&temp, &path));
+        match written {
+            Ok(()) => {
+                self.0.written.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(source) => {
+                let _ = fs::remove_file(&temp);
+                self.report(DiskCacheError::Write { path, source });
+            }
+        }
+    }
+
+    fn path_of(&self, key: &Key) -> PathBuf {
+        self.0.dir.join(format!("{}.wasm-prepared", hex(key)))
+    }
+
+    fn report(&self, problem: DiskCacheError) {
+        let mut problems = self.problems();
+        problems.0 += 1;
+        problems.1.push(problem);
+    }
+
+    fn problem_count(&self) -> u64 {
+        self.problems().0
+    }
+
+    /// The problem counter and the untaken problems.
+    fn problems(&self) -> std::sync::MutexGuard<'_, (u64, Vec<DiskCacheError>)> {
+        self.0
+            .problems
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The key of `code` prepared by an engine with `config`.
+fn key(code: &Cid, config: &EngineConfig) -> Key {
+    let mut hasher = DigestHasher(blake2b_simd::Params::new().hash_length(32).to_state());
+    hasher.write(b"ifvm prepared module");
+    FORMAT.hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
+    code.to_bytes().hash(&mut hasher);
+    config.max_wasm_stack.hash(&mut hasher);
+    config.max_instance_memory_bytes.hash(&mut hasher);
+    config.max_table_elements.hash(&mut hasher);
+    config.wasm_prices.hash(&mut hasher);
+    config.instruction_profile.hash(&mut hasher);
+    let mut key = [0; 32];
+    key.copy_from_slice(hasher.0.finalize().as_bytes());
+    key
+}
+
+/// Feeds `Hash` implementations into a Blake2b state (their byte stream is fixed for a given
+/// build, which the crate version and [`FORMAT`] in the key stand for).
+struct DigestHasher(blake2b_simd::State);
+
+impl Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        let mut first = [0; 8];
+        first.copy_from_slice(&digest.as_bytes()[..8]);
+        u64::from_le_bytes(first)
+    }
+}
+
+fn digest(payload: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    out.copy_from_slice(
+        blake2b_simd::Params::new()
+            .hash_length(32)
+            .hash(payload)
+            .as_bytes(),
+    );
+    out
+}
+
+fn write_entry(temp: &Path, key: &Key, payload: &[u8]) -> io::Result<()> {
+    let mut file = fs::File::create(temp)?;
+    let mut header = Vec::with_capacity(HEADER_LEN);
+    header.extend_from_slice(MAGIC);
+    header.extend_from_slice(&FORMAT.to_le_bytes());
+    header.extend_from_slice(key);
+    header.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    header.extend_from_slice(&digest(payload));
+    file.write_all(&header)?;
+    file.write_all(payload)?;
+    file.sync_data()
+}
+
+/// Checks an entry's header against `key` and its payload against the header.
+fn verify(bytes: &[u8], key: &Key) -> Result<(), Rejection> {
+    let Some((header, payload)) = bytes.split_at_checked(HEADER_LEN) else {
+        return Err(if bytes.starts_with(MAGIC) || MAGIC.starts_with(bytes) {
+            Rejection::Truncated
+        } else {
+            Rejection::BadMagic
+        });
+    };
+    let (magic, rest) = header.split_at(8);
+    let (format, rest) = rest.split_at(4);
+    let (entry_key, rest) = rest.split_at(32);
+    let (length, entry_digest) = rest.split_at(8);
+    if magic != MAGIC {
+        return Err(Rejection::BadMagic);
+    }
+    let format = u32::from_le_bytes(format.try_into().map_err(|_| Rejection::Truncated)?);
+    if format != FORMAT {
+        return Err(Rejection::Format(format));
+    }
+    if entry_key != key {
+        return Err(Rejection::ForeignKey);
+    }
+    let length = u64::from_le_bytes(length.try_into().map_err(|_| Rejection::Truncated)?);
+    match (payload.len() as u64).cmp(&length) {
+        core::cmp::Ordering::Less => return Err(Rejection::Truncated),
+        core::cmp::Ordering::Greater => return Err(Rejection::TrailingBytes),
+        core::cmp::Ordering::Equal => {}
+    }
+    if digest(payload) != entry_digest {
+        return Err(Rejection::Checksum);
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use multihash_codetable::{Code, MultihashDigest};
+
+    use super::*;
+
+    /// A fresh directory for one test, removed when dropped.
+    struct TestDir(PathBuf);
+
+    impl TestDir {
+        fn new(name: &str) -> Self {
+            let dir =
+                std::env::temp_dir().join(format!("ifvm-disk-cache-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            Self(dir)
+        }
+    }
+
+    impl Drop for TestDir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const ACTOR: &str = r#"(module (memory (export "memory") 1)
+        (func (export "invoke") (param i32) (result i32)
+          (local i32)
+          (loop (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+                (br_if 0 (i32.lt_u (local.get 1) (i32.const 10))))
+          (local.get 1)))"#;
+
+    fn config(nv: u32) -> EngineConfig {
+        EngineConfig::new(ifvm_gas::price_list_for(nv).unwrap().wasm_rules().clone())
+    }
+
+    fn code_of(wasm: &[u8]) -> Cid {
+        Cid::new_v1(0x55, Code::Blake2b256.digest(wasm))
+    }
+
+    /// Prepares ACTOR through a fresh engine on `disk`, as a new process would.
+    fn prepare(disk: &DiskCache, config: EngineConfig) -> PreparedModule {
+        let raw = wat::parse_str(ACTOR).unwrap();
+        Engine::with_disk_cache(config, disk.clone())
+            .prepare_code(&code_of(&raw), &raw)
+            .expect("prepares")
+    }
+
+    fn entry(disk: &DiskCache, config: &EngineConfig) -> PathBuf {
+        disk.entry_path(&code_of(&wat::parse_str(ACTOR).unwrap()), config)
+    }
+
+    fn rejections(disk: &DiskCache) -> Vec<Rejection> {
+        disk.take_problems()
+            .into_iter()
+            .map(|p| match p {
+                DiskCacheError::Rejected { reason, .. } => reason,
+                other => panic!("unexpected problem: {other}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_new_engine_loads_what_an_earlier_one_wrote() {
+        let dir = TestDir::new("roundtrip");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        let first = prepare(&disk, config(21));
+        assert_eq!(
+            disk.stats(),
+            DiskCacheStats {
+                misses: 1,
+                written: 1,
+                ..DiskCacheStats::default()
+            }
+        );
+        let second = prepare(&disk, config(21));
+        assert_eq!(disk.stats().hits, 1);
+        assert_eq!(first.size(), second.size());
+        // The entry holds exactly what preparation produces.
+        let bytes = fs::read(entry(&disk, &config(21))).unwrap();
+        let instrumented =
+            crate::prepare::instrument(&wat::parse_str(ACTOR).unwrap(), &config(21)).unwrap();
+        assert_eq!(&bytes[HEADER_LEN..], instrumented.as_slice());
+        assert!(disk.take_problems().is_empty());
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn configurations_preparing_differently_do_not_share_entries() {
+        let dir = TestDir::new("keys");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        let (nv17, nv21) = (config(17), config(21));
+        assert_ne!(entry(&disk, &nv17), entry(&disk, &nv21));
+        let mut smaller_stack = nv21.clone();
+        smaller_stack.max_wasm_stack /= 2;
+        assert_ne!(entry(&disk, &smaller_stack), entry(&disk, &nv21));
+        let mut profiled = nv21.clone();
+        profiled.instruction_profile = true;
+        assert_ne!(entry(&disk, &profiled), entry(&disk, &nv21));
+        // When functions are translated, or how many modules memory keeps, changes nothing.
+        let mut eager = nv21.clone();
+        eager.compilation = crate::Compilation::Eager;
+        eager.module_cache_capacity = 1;
+        assert_eq!(entry(&disk, &eager), entry(&disk, &nv21));
+    }
+
+    /// Every way an entry can be damaged is detected, reported, never loaded, and the entry is
+    /// rebuilt so the next engine loads it again.
+    #[test]
+    fn damaged_entries_are_rejected_and_rebuilt() {
+        let dir = TestDir::new("damaged");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        let config = config(21);
+        prepare(&disk, config.clone());
+        let path = entry(&disk, &config);
+        let good = fs::read(&path).unwrap();
+
+        let mut flipped = good.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        let mut longer = good.clone();
+        longer.push(0);
+        let mut other_format = good.clone();
+        other_format[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
+        let mut other_key = good.clone();
+        other_key[12] ^= 1;
+        let mut junk = good.clone();
+        junk[0] = b'X';
+        // A payload that passes its checksum but is not Wasm (e.g. written by a broken build).
+        let mut not_wasm = good[..HEADER_LEN].to_vec();
+        not_wasm.extend_from_slice(b"not wasm");
+        not_wasm[44..52].copy_from_slice(&8u64.to_le_bytes());
+        not_wasm[52..84].copy_from_slice(&digest(b"not wasm"));
+        let cases = [
+            (flipped, Rejection::Checksum),
+            (good[..good.len() - 1].to_vec(), Rejection::Truncated),
+            (good[..10].to_vec(), Rejection::Truncated),
+            (longer, Rejection::TrailingBytes),
+            (other_format, Rejection::Format(FORMAT + 1)),
+            (other_key, Rejection::ForeignKey),
+            (junk, Rejection::BadMagic),
+            (not_wasm, Rejection::Unloadable),
+        ];
+        for (damaged, reason) in cases {
+            fs::write(&path, &damaged).unwrap();
+            let before = disk.stats();
+            prepare(&disk, config.clone());
+            assert_eq!(rejections(&disk), [reason]);
+            let after = disk.stats();
+            assert_eq!(after.hits, before.hits, "{reason}: not loaded");
+            assert_eq!(after.written, before.written + 1, "{reason}: rebuilt");
+            assert_eq!(fs::read(&path).unwrap(), good, "{reason}: rewritten whole");
+        }
+        // Another module's entry copied over this one is another key's.
+        let other = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "invoke") (param i32) (result i32) (i32.const 7)))"#).unwrap();
+        Engine::with_disk_cache(config.clone(), disk.clone())
+            .prepare_code(&code_of(&other), &other)
+            .unwrap();
+        fs::copy(disk.entry_path(&code_of(&other), &config), &path).unwrap();
+        prepare(&disk, config.clone());
+        assert_eq!(rejections(&disk), [Rejection::ForeignKey]);
+        assert_eq!(fs::read(&path).unwrap(), good);
+    }
+
+    #[test]
+    fn an_unusable_directory_only_costs_time() {
+        let dir = TestDir::new("unusable");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        // The entry's path is a directory: it can neither be read nor replaced.
+        fs::create_dir_all(entry(&disk, &config(21))).unwrap();
+        let module = prepare(&disk, config(21));
+        assert!(module.size() > 0);
+        let problems = disk.take_problems();
+        assert!(
+            matches!(problems[0], DiskCacheError::Read { .. }),
+            "{problems:?}"
+        );
+        assert!(
+            matches!(problems[1], DiskCacheError::Write { .. }),
+            "{problems:?}"
+        );
+        assert_eq!(disk.stats().written, 0);
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 1);
+    }
+}
