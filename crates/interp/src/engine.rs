@@ -1,6 +1,7 @@
 //! The engine: wasmi configured for FVM, plus the prepared-module cache.
 
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cid::Cid;
 
@@ -16,6 +17,9 @@ struct Inner {
     wasmi: wasmi::Engine,
     config: EngineConfig,
     cache: ModuleCache,
+    /// Bytes of instrumented Wasm this engine has built modules from (see
+    /// [`Engine::built_bytes`]).
+    built_bytes: AtomicUsize,
     #[cfg(feature = "std")]
     disk: Option<crate::DiskCache>,
 }
@@ -25,6 +29,7 @@ impl Inner {
         Self {
             wasmi: wasmi::Engine::new(&config.wasmi_config()),
             cache: ModuleCache::new(config.module_cache_capacity),
+            built_bytes: AtomicUsize::new(0),
             config,
             #[cfg(feature = "std")]
             disk: None,
@@ -126,6 +131,21 @@ impl Engine {
     /// [`PreparedModule::from_instrumented`] where preparation is unavailable (`no_std`).
     pub fn insert(&self, code: Cid, module: PreparedModule) {
         self.0.cache.insert(code, module)
+    }
+
+    /// Bytes of instrumented Wasm this engine has built modules from, since it was created. It
+    /// only grows: wasmi keeps every function an engine has built (translated or awaiting lazy
+    /// translation) until the engine itself is dropped, so evicting a module from the cache
+    /// frees little. A host that runs many bundles bounds its memory by replacing an engine
+    /// whose `built_bytes` passed a budget (as `ifvm_kernel::EnginePool` does) and letting the
+    /// old one drop with the last machine that uses it.
+    pub fn built_bytes(&self) -> usize {
+        self.0.built_bytes.load(Ordering::Relaxed)
+    }
+
+    /// Counts a module built from `wasm_len` bytes.
+    pub(crate) fn count_built(&self, wasm_len: usize) {
+        self.0.built_bytes.fetch_add(wasm_len, Ordering::Relaxed);
     }
 
     /// How many modules the cache holds.

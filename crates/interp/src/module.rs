@@ -44,6 +44,7 @@ impl PreparedModule {
         check_limits(wasm, engine.config())?;
         let module = wasmi::Module::new(engine.wasmi(), wasm)
             .map_err(|e| PrepareError::Compile(e.to_string()))?;
+        engine.count_built(wasm.len());
         let min_memory_bytes = match module.get_export("memory") {
             Some(wasmi::ExternType::Memory(m)) => {
                 Some((m.minimum() * u64::from(ifvm_gas::WASM_PAGE_SIZE)) as usize)

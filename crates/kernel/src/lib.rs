@@ -62,7 +62,7 @@ pub use backtrace::{Backtrace, Cause, Frame};
 pub use blocks::{Block, BlockId, BlockStat};
 pub use blockstore::{BufferedBlockstore, FlushError};
 pub use call_manager::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_RESERVE};
-pub use engine_pool::{preload_all, EnginePool, ExecutionSlot, PreloadError};
+pub use engine_pool::{preload_all, EnginePool, ExecutionSlot, PreloadError, DEFAULT_CODE_BUDGET};
 pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
 pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
 pub use externs::Externs;
