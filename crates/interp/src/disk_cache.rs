@@ -3,10 +3,10 @@
 //!
 //! - **Keyed** by the code CID, the engine settings preparation depends on (stack limit, Wasm
 //!   prices and with them the metering generation, instance limits, instruction profiling), the
-//!   crate version
-//!   and [`FORMAT`]: an engine never finds another configuration's or another ifvm's entry.
-//!   Engines that differ only in when functions are translated, or in their in-memory cache
-//!   size, share entries.
+//!   crate version, [`FORMAT`], and what preparation makes of a probe module under those
+//!   settings (so an instrumenter update changes the keys): an engine never finds another
+//!   configuration's or another build's entry. Engines that differ only in when functions are
+//!   translated, or in their in-memory cache size, share entries.
 //! - **Written atomically**: into a temporary file in the same directory, then renamed over the
 //!   entry, so a reader sees a whole entry or none, whichever process wrote it.
 //! - **Verified on load**: the header names the key it was written for, the payload's length and
@@ -169,14 +169,14 @@ impl DiskCache {
 
     /// The entry file of `code` under `config`.
     pub fn entry_path(&self, code: &Cid, config: &EngineConfig) -> PathBuf {
-        self.path_of(&key(code, config))
+        self.path_of(&key(code, config, &preparation_fingerprint(config)))
     }
 
     /// The module of `code` built from its verified entry, if there is one. A missing entry is
     /// a miss; a bad one (failing verification, or not loading) is reported and treated as
     /// missing.
     pub(crate) fn load(&self, engine: &Engine, code: &Cid) -> Option<PreparedModule> {
-        let key = key(code, engine.config());
+        let key = key(code, engine.config(), engine.preparation_fingerprint());
         let path = self.path_of(&key);
         let loaded = match fs::read(&path) {
             Ok(bytes) => verify(&bytes, &key)
@@ -209,8 +209,8 @@ impl DiskCache {
 
     /// Writes the entry of `code` under `config` (replacing any), atomically; a failure is
     /// reported.
-    pub(crate) fn store(&self, code: &Cid, config: &EngineConfig, instrumented: &[u8]) {
-        let key = key(code, config);
+    pub(crate) fn store(&self, engine: &Engine, code: &Cid, instrumented: &[u8]) {
+        let key = key(code, engine.config(), engine.preparation_fingerprint());
         let path = self.path_of(&key);
         let temp = self.0.dir.join(format!(
             ".{}.{}.{}.tmp",
@@ -255,7 +255,7 @@ impl DiskCache {
 }
 
 /// The key of `code` prepared by an engine with `config`.
-fn key(code: &Cid, config: &EngineConfig) -> Key {
+fn key(code: &Cid, config: &EngineConfig, fingerprint: &[u8; 32]) -> Key {
     let mut hasher = DigestHasher(blake2b_simd::Params::new().hash_length(32).to_state());
     hasher.write(b"ifvm prepared module");
     FORMAT.hash(&mut hasher);
@@ -266,10 +266,42 @@ fn key(code: &Cid, config: &EngineConfig) -> Key {
     config.max_table_elements.hash(&mut hasher);
     config.wasm_prices.hash(&mut hasher);
     config.instruction_profile.hash(&mut hasher);
+    hasher.write(fingerprint);
     let mut key = [0; 32];
     key.copy_from_slice(hasher.0.finalize().as_bytes());
     key
 }
+
+/// What preparation makes of [`PROBE`] under `config` (or why it failed): a dependency update
+/// that changes the instrumenters' output (a new `fvm-wasm-instrument` patch release, say)
+/// changes the keys even when neither the crate version nor [`FORMAT`] changes.
+/// An engine computes it once ([`Engine::preparation_fingerprint`]).
+pub(crate) fn preparation_fingerprint(config: &EngineConfig) -> [u8; 32] {
+    match crate::prepare::instrument(PROBE, config) {
+        Ok(wasm) => digest(&wasm),
+        Err(e) => digest(e.to_string().as_bytes()),
+    }
+}
+
+/// A module exercising what preparation rewrites: metered blocks (a loop, `if`/`else`,
+/// `br_table`), direct and indirect calls (the stack limiter), a function with locals (its stack
+/// cost), `memory.grow`, `memory.fill` and `memory.copy`. Compiled from the WAT in this module's
+/// tests (`the_probe_is_its_wat`); valid under both metering generations.
+const PROBE: &[u8] = &[
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+    0x03, 0x04, 0x03, 0x00, 0x00, 0x00, 0x04, 0x04, 0x01, 0x70, 0x00, 0x02, 0x05, 0x03, 0x01, 0x00,
+    0x01, 0x07, 0x13, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x69, 0x6e,
+    0x76, 0x6f, 0x6b, 0x65, 0x00, 0x02, 0x09, 0x08, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x02, 0x00, 0x01,
+    0x0a, 0x60, 0x03, 0x09, 0x01, 0x03, 0x7e, 0x20, 0x00, 0x41, 0x01, 0x6a, 0x0b, 0x28, 0x01, 0x01,
+    0x7f, 0x03, 0x40, 0x20, 0x01, 0x20, 0x00, 0x10, 0x00, 0x6a, 0x21, 0x01, 0x20, 0x01, 0x41, 0xe4,
+    0x00, 0x49, 0x0d, 0x00, 0x0b, 0x20, 0x00, 0x45, 0x04, 0x7f, 0x20, 0x01, 0x41, 0x00, 0x11, 0x00,
+    0x00, 0x05, 0x20, 0x01, 0x0b, 0x0b, 0x2b, 0x00, 0x20, 0x00, 0x40, 0x00, 0x1a, 0x41, 0x00, 0x41,
+    0x07, 0x20, 0x00, 0xfc, 0x0b, 0x00, 0x41, 0xc0, 0x00, 0x41, 0x00, 0x20, 0x00, 0xfc, 0x0a, 0x00,
+    0x00, 0x02, 0x40, 0x20, 0x00, 0x0e, 0x01, 0x00, 0x00, 0x0b, 0x20, 0x00, 0x28, 0x02, 0x00, 0x10,
+    0x01, 0x0b, 0x00, 0x26, 0x04, 0x6e, 0x61, 0x6d, 0x65, 0x01, 0x0c, 0x02, 0x00, 0x04, 0x6c, 0x65,
+    0x61, 0x66, 0x01, 0x03, 0x73, 0x75, 0x6d, 0x03, 0x0b, 0x02, 0x01, 0x01, 0x00, 0x01, 0x6c, 0x02,
+    0x01, 0x00, 0x01, 0x62, 0x04, 0x04, 0x01, 0x00, 0x01, 0x74,
+];
 
 /// Feeds `Hash` implementations into a Blake2b state (their byte stream is fixed for a given
 /// build, which the crate version and [`FORMAT`] in the key stand for).
@@ -410,6 +442,35 @@ mod tests {
                 other => panic!("unexpected problem: {other}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn the_probe_is_its_wat() {
+        let wat = r#"(module
+  (type $t (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $leaf $sum)
+  (memory (export "memory") 1)
+  (func $leaf (type $t) (local i64 i64 i64) (i32.add (local.get 0) (i32.const 1)))
+  (func $sum (type $t) (local i32)
+    (loop $l
+      (local.set 1 (i32.add (local.get 1) (call $leaf (local.get 0))))
+      (br_if $l (i32.lt_u (local.get 1) (i32.const 100))))
+    (if (result i32) (i32.eqz (local.get 0))
+      (then (call_indirect (type $t) (local.get 1) (i32.const 0)))
+      (else (local.get 1))))
+  (func (export "invoke") (param i32) (result i32)
+    (drop (memory.grow (local.get 0)))
+    (memory.fill (i32.const 0) (i32.const 7) (local.get 0))
+    (memory.copy (i32.const 64) (i32.const 0) (local.get 0))
+    (block $b (br_table $b $b (local.get 0)))
+    (call $sum (i32.load (local.get 0)))))"#;
+        assert_eq!(PROBE, wat::parse_str(wat).unwrap().as_slice());
+        for nv in [17, 21] {
+            let prepared = crate::prepare::instrument(PROBE, &config(nv)).expect("it prepares");
+            assert_ne!(prepared, PROBE, "nv{nv}: preparation rewrote the probe");
+            assert_eq!(preparation_fingerprint(&config(nv)), digest(&prepared));
+        }
     }
 
     #[test]

@@ -22,6 +22,9 @@ struct Inner {
     built_bytes: AtomicUsize,
     #[cfg(feature = "std")]
     disk: Option<crate::DiskCache>,
+    /// What preparation makes of the disk cache's probe module, computed on first use.
+    #[cfg(feature = "std")]
+    fingerprint: std::sync::OnceLock<[u8; 32]>,
 }
 
 impl Inner {
@@ -33,6 +36,8 @@ impl Inner {
             config,
             #[cfg(feature = "std")]
             disk: None,
+            #[cfg(feature = "std")]
+            fingerprint: std::sync::OnceLock::new(),
         }
     }
 }
@@ -114,7 +119,7 @@ impl Engine {
         let instrumented = crate::prepare::instrument(raw, self.config())?;
         let module = PreparedModule::from_instrumented(self, &instrumented)?;
         if let Some(disk) = &self.0.disk {
-            disk.store(code, self.config(), &instrumented);
+            disk.store(self, code, &instrumented);
         }
         self.0.cache.insert(*code, module.clone());
         Ok(module)
@@ -131,6 +136,15 @@ impl Engine {
     /// [`PreparedModule::from_instrumented`] where preparation is unavailable (`no_std`).
     pub fn insert(&self, code: Cid, module: PreparedModule) {
         self.0.cache.insert(code, module)
+    }
+
+    /// The digest of what this engine's preparation makes of the disk cache's probe module
+    /// (part of every disk cache key), computed once.
+    #[cfg(feature = "std")]
+    pub(crate) fn preparation_fingerprint(&self) -> &[u8; 32] {
+        self.0
+            .fingerprint
+            .get_or_init(|| crate::disk_cache::preparation_fingerprint(self.config()))
     }
 
     /// Bytes of instrumented Wasm this engine has built modules from, since it was created. It
