@@ -173,13 +173,7 @@ pub fn open_module_cache(dir: Option<PathBuf>) -> anyhow::Result<Option<DiskCach
 /// The module cache's problems (a warning each) and counts, on stderr.
 fn report_module_cache(disk: &DiskCache) {
     for problem in disk.take_problems() {
-        let mut line = format!("warning: {problem}");
-        let mut source = std::error::Error::source(&problem);
-        while let Some(cause) = source {
-            line += &format!(": {cause}");
-            source = cause.source();
-        }
-        eprintln!("{line}");
+        eprintln!("warning: {:#}", anyhow::Error::new(problem));
     }
     let s = disk.stats();
     eprintln!(

@@ -207,8 +207,8 @@ impl DiskCache {
         }
     }
 
-    /// Writes the entry of `code` under `config` (replacing any), atomically; a failure is
-    /// reported.
+    /// Writes the entry of `code` as prepared by `engine` (replacing any), atomically; a
+    /// failure is reported.
     pub(crate) fn store(&self, engine: &Engine, code: &Cid, instrumented: &[u8]) {
         let key = key(code, engine.config(), engine.preparation_fingerprint());
         let path = self.path_of(&key);

@@ -123,20 +123,22 @@ impl EnginePool {
     /// needs (from the disk cache, if the pool has one).
     pub fn engine(&self, config: &EngineConfig) -> Engine {
         let budget = self.0.code_budget.load(Ordering::Relaxed);
-        let mut engines = lock(&self.0.engines);
-        let found = engines.iter().position(|e| e.config() == config);
-        if let Some(i) = found {
-            if engines[i].built_bytes() <= budget {
-                return engines[i].clone();
-            }
-            engines.remove(i);
-        }
-        let engine = match &self.0.disk {
+        let fresh = || match &self.0.disk {
             Some(disk) => Engine::with_disk_cache(config.clone(), disk.clone()),
             None => Engine::new(config.clone()),
         };
-        engines.push(engine.clone());
-        engine
+        let mut engines = lock(&self.0.engines);
+        match engines.iter().position(|e| e.config() == config) {
+            Some(i) if engines[i].built_bytes() <= budget => engines[i].clone(),
+            Some(i) => {
+                engines[i] = fresh();
+                engines[i].clone()
+            }
+            None => {
+                engines.push(fresh());
+                engines[engines.len() - 1].clone()
+            }
+        }
     }
 
     /// Sets how many bytes of instrumented Wasm an engine of the pool may build before
