@@ -7,7 +7,10 @@
 pub mod accept_proofs;
 pub mod differential;
 pub mod externs;
+pub mod mutation;
+pub mod outcome;
 pub mod simulation;
+pub mod syscall_fuzz;
 pub mod trace;
 pub mod v2;
 pub mod v3;

@@ -43,6 +43,7 @@ pub use explain::ActorDiff;
 pub use externs::{NotRecorded, ReplayExterns, Unrecorded};
 pub use genesis::{Genesis, GenesisError, GenesisState};
 pub use machine::{engine, executor, timestamp, BuildError, MachineParams};
+pub use message::decode_message;
 pub use prepared::{PrepareError, PreparedVariant};
 pub use runner::{
     Mismatch, Outcome, ReceiptDiff, RunError, Runner, RunnerOptions, VariantReport, VectorReport,

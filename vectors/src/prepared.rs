@@ -171,6 +171,25 @@ impl PreparedVariant {
         }
     }
 
+    /// The CIDs of the vector's own blocks (its CAR's, not the bundle's), sorted.
+    pub fn own_block_cids(&self) -> Vec<Cid> {
+        self.blocks
+            .last()
+            .map(SharedBlocks::cids)
+            .unwrap_or_default()
+    }
+
+    /// The variant with `bytes` served under `cid` in place of the block the vector has (the
+    /// bytes need not hash to the CID: a corrupted store, for mutation tests).
+    pub fn with_block_replaced(&self, cid: Cid, bytes: Vec<u8>) -> Self {
+        let mut blocks = vec![SharedBlocks::single(cid, bytes)];
+        blocks.extend(self.blocks.iter().cloned());
+        Self {
+            blocks,
+            ..self.clone()
+        }
+    }
+
     /// A fresh blockstore over the bundle's and the vector's blocks.
     pub fn store(&self) -> RunStore {
         RunStore::new(self.blocks.clone())

@@ -21,6 +21,19 @@ impl SharedBlocks {
     pub fn contains(&self, cid: &Cid) -> bool {
         self.0.contains_key(cid)
     }
+
+    /// Every block's CID, sorted.
+    pub fn cids(&self) -> Vec<Cid> {
+        let mut cids: Vec<Cid> = self.0.keys().copied().collect();
+        cids.sort();
+        cids
+    }
+
+    /// One block, `bytes`, stored under `cid` whether or not they hash to it (a corrupted
+    /// store, for mutation tests).
+    pub fn single(cid: Cid, bytes: Vec<u8>) -> Self {
+        Self(Arc::new(HashMap::from([(cid, bytes)])))
+    }
 }
 
 /// A blockstore that only collects blocks (to build [`SharedBlocks`]).

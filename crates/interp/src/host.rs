@@ -12,6 +12,7 @@
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use core::fmt::{Debug, Display};
 use core::num::NonZeroU32;
 
@@ -113,10 +114,54 @@ pub struct Caller<'a, H> {
 pub(crate) type Factory<H> =
     Box<dyn Fn(&mut wasmi::Store<InvocationData<H>>) -> wasmi::Func + Send + Sync>;
 
+/// A Wasm value type a host function's import takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueType {
+    /// `i32` (a Rust `u32` or `i32`).
+    I32,
+    /// `i64` (a Rust `u64` or `i64`).
+    I64,
+}
+
+/// A parameter type a host function may take: `u32`, `i32`, `u64` or `i64`. Not implementable
+/// elsewhere.
+pub trait HostParam: wasmi::WasmTy + sealed::Param {
+    /// Its Wasm type.
+    const TYPE: ValueType;
+}
+
+macro_rules! host_param {
+    ($($t:ty => $v:ident),*) => {$(
+        impl sealed::Param for $t {}
+        impl HostParam for $t {
+            const TYPE: ValueType = ValueType::$v;
+        }
+    )*};
+}
+host_param!(u32 => I32, i32 => I32, u64 => I64, i64 => I64);
+
+/// The import a defined host function satisfies: `module::name` with Wasm parameters `params`
+/// (the out-pointer first, for a function returning a value) and one `i32` result (the status).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostImport {
+    /// Import module.
+    pub module: &'static str,
+    /// Import name.
+    pub name: &'static str,
+    /// Wasm parameter types, in order.
+    pub params: Vec<ValueType>,
+}
+
+/// A defined host function: how to make it in a store, and its Wasm parameters.
+struct Defined<H> {
+    factory: Factory<H>,
+    params: Vec<ValueType>,
+}
+
 /// A set of host functions, defined once and linked into every instance that imports them.
 pub struct HostFunctions<H: Host> {
     out_of_bounds_status: NonZeroU32,
-    funcs: BTreeMap<&'static str, BTreeMap<&'static str, Factory<H>>>,
+    funcs: BTreeMap<&'static str, BTreeMap<&'static str, Defined<H>>>,
 }
 
 impl<H: Host> HostFunctions<H> {
@@ -136,8 +181,11 @@ impl<H: Host> HostFunctions<H> {
         name: &'static str,
         f: F,
     ) -> &mut Self {
-        let factory = f.into_factory(module, name, self.out_of_bounds_status);
-        self.funcs.entry(module).or_default().insert(name, factory);
+        let defined = Defined {
+            factory: f.into_factory(module, name, self.out_of_bounds_status),
+            params: F::wasm_params(),
+        };
+        self.funcs.entry(module).or_default().insert(name, defined);
         self
     }
 
@@ -146,13 +194,27 @@ impl<H: Host> HostFunctions<H> {
         self.get(module, name).is_some()
     }
 
+    /// Every defined function's import, ordered by module, then name.
+    pub fn imports(&self) -> Vec<HostImport> {
+        self.funcs
+            .iter()
+            .flat_map(|(&module, names)| {
+                names.iter().map(move |(&name, d)| HostImport {
+                    module,
+                    name,
+                    params: d.params.clone(),
+                })
+            })
+            .collect()
+    }
+
     pub(crate) fn get(&self, module: &str, name: &str) -> Option<&Factory<H>> {
-        self.funcs.get(module)?.get(name)
+        Some(&self.funcs.get(module)?.get(name)?.factory)
     }
 }
 
 /// A Rust function usable as a host function: `Fn(Caller<H>, A...) -> Result<R, HostError<_>>`
-/// with up to eight `u32`/`u64`/`i32`/`i64` parameters and `R:` [`GuestValue`]. Implemented for
+/// with up to eight [`HostParam`] parameters and `R:` [`GuestValue`]. Implemented for
 /// every such function; not implementable elsewhere.
 pub trait HostFn<H: Host, Args>: sealed::IntoFactory<H, Args> {}
 
@@ -161,7 +223,12 @@ impl<H: Host, Args, T: sealed::IntoFactory<H, Args>> HostFn<H, Args> for T {}
 mod sealed {
     use super::*;
 
+    pub trait Param {}
+
     pub trait IntoFactory<H: Host, Args>: Send + Sync + 'static {
+        /// The Wasm parameters of the import (the out-pointer first if it returns a value).
+        fn wasm_params() -> Vec<ValueType>;
+
         /// Wraps the function with the calling convention and gas handshake.
         fn into_factory(
             self,
@@ -205,8 +272,13 @@ macro_rules! impl_host_fn {
             H: Host,
             HF: Fn(Caller<'_, H> $(, $t)*) -> Result<R, HostError<H::Abort>> + Clone + Send + Sync + 'static,
             R: GuestValue + 'static,
-            $($t: wasmi::WasmTy,)*
+            $($t: HostParam,)*
         {
+            fn wasm_params() -> Vec<ValueType> {
+                let out = (R::SIZE != 0).then_some(ValueType::I32);
+                out.into_iter().chain([$($t::TYPE),*]).collect()
+            }
+
             fn into_factory(self, module: &'static str, name: &'static str, oob: NonZeroU32) -> Factory<H> {
                 Box::new(move |store: &mut wasmi::Store<InvocationData<H>>| {
                     let f = self.clone();

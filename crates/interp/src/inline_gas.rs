@@ -6,6 +6,13 @@
 //! result is the same whoever wrote the module). Both instrumenter generations (0.2 for ref-fvm
 //! 2, 0.4 for ref-fvm 3 and 4) emit the same counter body; only the name of the imported gas
 //! global differs (`gas_couner` and `gas_counter`), so callers name it.
+//!
+//! The same re-encoding passes every `select`'s condition through a local (`local.tee`), which
+//! changes no result and no gas: wasmi 2.0.0 fuses a comparison with zero (`i32.eqz`,
+//! `i32.eq 0`, `i32.ne 0`) into the `select` that follows it, and when the compared operand is
+//! in a stack slot rather than its register the fused select reads a stale register and picks
+//! the wrong value (found by the engine campaign; `a_select_after_a_comparison_with_zero_matches_wasmtime`
+//! in `tests/engine_vs_wasmtime.rs`). A condition written to a local is never fused.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -183,6 +190,9 @@ impl Reencode for Inliner {
         // A scratch local: for costs computed at run time (memory.grow), and the new gas.
         let scratch = params + declared;
         locals.push((1, ValType::I64));
+        // The local every `select`'s condition passes through (see the module's doc).
+        let condition = scratch + 1;
+        locals.push((1, ValType::I32));
         let mut f = wasm_encoder::Function::new(locals);
         let mut reader = func.get_operators_reader()?;
         let mut pending: Option<i64> = None;
@@ -202,6 +212,13 @@ impl Reencode for Inliner {
                     if let Some(v) = pending.replace(value) {
                         f.instruction(&Instruction::I64Const(v));
                     }
+                }
+                Operator::Select | Operator::TypedSelect { .. } => {
+                    if let Some(v) = pending.take() {
+                        f.instruction(&Instruction::I64Const(v));
+                    }
+                    f.instruction(&Instruction::LocalTee(condition));
+                    f.instruction(&RoundtripReencoder.instruction(op)?);
                 }
                 other => {
                     if let Some(v) = pending.take() {

@@ -62,7 +62,9 @@ pub use disk_cache::{
 };
 pub use engine::{Engine, PrepareOrLoadError};
 pub use error::{CallError, FatalError, TrapKind};
-pub use host::{Caller, GuestValue, Host, HostError, HostFunctions, LastError};
+pub use host::{
+    Caller, GuestValue, Host, HostError, HostFunctions, HostImport, HostParam, LastError, ValueType,
+};
 pub use invocation::Invocation;
 pub use limiter::MemoryLimiter;
 pub use memory::{GuestMemory, OutOfBounds};

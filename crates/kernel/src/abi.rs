@@ -126,6 +126,14 @@ impl Abi {
         self >= Self::V3
     }
 
+    /// Whether the executor resolves the message's receiver before the call stack starts
+    /// (ref-fvm 3 and 4): a state error there (a missing init-actor block) fails the message's
+    /// application. ref-fvm 2 resolves it only when sending, where the same error is fatal to
+    /// the message alone: a `SYS_ASSERTION_FAILED` receipt that uses the whole gas limit.
+    pub fn resolves_receiver_before_sending(self) -> bool {
+        self != Self::V2
+    }
+
     /// Whether a call may have a gas limit of its own, and running out of it is an exit code
     /// (`SYS_OUT_OF_GAS`) for the caller (ref-fvm 3 and 4). In ref-fvm 2 every call shares the
     /// message's gas: running out is an error (`CallError(Forbidden, "out of gas")` in the

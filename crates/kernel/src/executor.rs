@@ -221,7 +221,12 @@ impl<B: Store, E: Ext> Executor<B, E> {
             .machine
             .take()
             .expect("machine is present between messages");
-        let receiver = machine.state_tree.lookup_id(&msg.to);
+        let abi = machine.context.network.abi();
+        let receiver = if abi.resolves_receiver_before_sending() {
+            machine.state_tree.lookup_id(&msg.to)
+        } else {
+            Ok(None)
+        };
         let receiver = match receiver {
             Ok(r) => r,
             Err(e) => {
@@ -230,7 +235,6 @@ impl<B: Store, E: Ext> Executor<B, E> {
             }
         };
         let base_fee = machine.context.base_fee.clone();
-        let abi = machine.context.network.abi();
         let effective_premium = msg
             .gas_premium
             .clone()

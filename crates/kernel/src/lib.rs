@@ -75,5 +75,6 @@ pub use proofs::{compute_unsealed_sector_cid, AcceptAllProofs, ProofError, Proof
 #[cfg(feature = "real-proofs")]
 pub use real_proofs::RealProofs;
 pub use state_tree::{ActorState, StateTree};
+pub use syscalls::syscall_imports;
 pub use threaded::ThreadedExecutor;
 pub use trace::{ExecutionEvent, ExecutionTrace, IpldOperation};

@@ -21,11 +21,15 @@ mod vm;
 
 use std::num::NonZeroU32;
 
+use cid::Cid;
+use fvm_shared::clock::ChainEpoch;
+use fvm_shared::consensus::ConsensusFault;
 use fvm_shared::error::ErrorNumber;
-use ifvm_interp::{HostError, HostFunctions};
+use ifvm_interp::{HostError, HostFunctions, HostImport};
 
 use crate::abi::Abi;
 use crate::error::{Abort, ExecutionError};
+use crate::externs::Externs;
 use crate::kernel::{Ext, Kernel, Store};
 
 /// What a syscall returns: a value, a status code for the actor, or an abort.
@@ -63,4 +67,36 @@ pub(crate) fn host_functions<B: Store, E: Ext>(abi: Abi) -> HostFunctions<Kernel
     event::link(&mut f, abi);
     rand::link(&mut f, abi);
     f
+}
+
+/// Every syscall an actor on `abi` can import, with its Wasm signature, ordered by module, then
+/// name: the ABI as ifvm links it (the same for every blockstore and node).
+pub fn syscall_imports(abi: Abi) -> Vec<HostImport> {
+    host_functions::<fvm_ipld_blockstore::MemoryBlockstore, NoNode>(abi).imports()
+}
+
+/// A node that cannot exist: [`syscall_imports`] only lists the syscalls, it never runs them.
+enum NoNode {}
+
+impl Externs for NoNode {
+    fn get_chain_randomness(&self, _: ChainEpoch) -> anyhow::Result<[u8; 32]> {
+        match *self {}
+    }
+
+    fn get_beacon_randomness(&self, _: ChainEpoch) -> anyhow::Result<[u8; 32]> {
+        match *self {}
+    }
+
+    fn verify_consensus_fault(
+        &self,
+        _: &[u8],
+        _: &[u8],
+        _: &[u8],
+    ) -> anyhow::Result<(Option<ConsensusFault>, i64)> {
+        match *self {}
+    }
+
+    fn get_tipset_cid(&self, _: ChainEpoch) -> anyhow::Result<Cid> {
+        match *self {}
+    }
 }
