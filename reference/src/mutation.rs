@@ -29,8 +29,6 @@ const STATE_MUTANT_MESSAGES: usize = 3;
 
 /// A variant with one mutation.
 pub struct Mutant {
-    /// The seed it was drawn from.
-    pub seed: u64,
     /// The index of the variant it mutates, in the list it was drawn from.
     pub source: usize,
     /// What was mutated.
@@ -110,7 +108,6 @@ pub fn mutant(variants: &[PreparedVariant], seed: u64) -> Option<Mutant> {
         mutate_message(original, &mut rng)?
     };
     Some(Mutant {
-        seed,
         source,
         mutation,
         variant,
@@ -290,9 +287,13 @@ fn address(rng: &mut SplitMix64, m: &Message) -> Address {
     }
 }
 
+/// A number below `n` (0 when `n` is 0).
+fn at(rng: &mut SplitMix64, n: usize) -> usize {
+    rng.below(n.max(1) as u64) as usize
+}
+
 /// Flips a bit, deletes, inserts or overwrites a byte, or truncates.
 fn mutate_bytes(bytes: &mut Vec<u8>, rng: &mut SplitMix64) {
-    let at = |rng: &mut SplitMix64, n: usize| rng.below(n.max(1) as u64) as usize;
     match rng.below(5) {
         0 if !bytes.is_empty() => {
             let i = at(rng, bytes.len());
@@ -310,10 +311,7 @@ fn mutate_bytes(bytes: &mut Vec<u8>, rng: &mut SplitMix64) {
             let i = at(rng, bytes.len());
             bytes[i] = *rng.pick(&[0x00, 0xff, 0x80, 0xa0, 0xf6, 0x5f, 0x9f]);
         }
-        _ => {
-            let n = at(rng, bytes.len());
-            bytes.truncate(n);
-        }
+        _ => bytes.truncate(at(rng, bytes.len())),
     }
 }
 
@@ -333,7 +331,7 @@ fn corrupt_block(
     if blocks.is_empty() {
         return None;
     }
-    let (cid, bytes) = &blocks[rng.below(blocks.len() as u64) as usize];
+    let (cid, bytes) = &blocks[at(rng, blocks.len())];
     let mut bytes = bytes.clone();
     let how = match rng.below(4) {
         0 => {
@@ -347,12 +345,11 @@ fn corrupt_block(
             "another shape"
         }
         2 => {
-            bytes = blocks[rng.below(blocks.len() as u64) as usize].1.clone();
+            bytes = blocks[at(rng, blocks.len())].1.clone();
             "another block's bytes"
         }
         _ => {
-            let n = rng.below(bytes.len().max(1) as u64) as usize;
-            bytes.truncate(n);
+            bytes.truncate(at(rng, bytes.len()));
             "truncated"
         }
     };

@@ -274,8 +274,6 @@ pub fn fuzzed_syscalls(abi: Abi) -> Result<Vec<FuzzedSyscall>, FuzzError> {
 
 /// A seed's case: the state and messages, and which syscall each call of the main sequence is.
 pub struct FuzzCase {
-    /// The seed.
-    pub seed: u64,
     /// The state (the fuzz actor among the bundle's) and the messages.
     pub setup: Setup,
     /// The syscall of each call of the main sequence, in order.
@@ -306,15 +304,8 @@ fn regions(genesis: &Genesis, state: &Cid) -> Regions {
         codec: IPLD_RAW,
         value: vec![1, 2, 3],
     }]);
-    let entry = |flags: u64, codec: u64, key_len: u32, value_len: u32| {
-        let mut b = flags.to_le_bytes().to_vec();
-        b.extend_from_slice(&codec.to_le_bytes());
-        b.extend_from_slice(&key_len.to_le_bytes());
-        b.extend_from_slice(&value_len.to_le_bytes());
-        b
-    };
-    let mut entries = entry(3, IPLD_RAW, 1, 3);
-    entries.extend(entry(0, IPLD_RAW, 2, 0));
+    let mut entries = event_entry(3, IPLD_RAW, 1, 3);
+    entries.extend(event_entry(0, IPLD_RAW, 2, 0));
     let addresses = [
         Address::new_id(FUZZ_ACTOR_ID).to_bytes(),
         Address::new_id(100).to_bytes(),
@@ -364,6 +355,16 @@ fn regions(genesis: &Genesis, state: &Cid) -> Regions {
         event: [entries.0, 2, keys.0, keys.1, values.0, values.1],
         wat,
     }
+}
+
+/// An `fvm_shared::sys::EventEntry` as ref-fvm 4's `event::emit_event` reads it: flags, codec,
+/// key length, value length (packed, little-endian).
+pub fn event_entry(flags: u64, codec: u64, key_len: u32, value_len: u32) -> Vec<u8> {
+    let mut b = flags.to_le_bytes().to_vec();
+    b.extend_from_slice(&codec.to_le_bytes());
+    b.extend_from_slice(&key_len.to_le_bytes());
+    b.extend_from_slice(&value_len.to_le_bytes());
+    b
 }
 
 /// The account fuzz messages come from (secp256k1, ID 100).
@@ -720,17 +721,17 @@ fn module(
     Ok((wat::parse_str(&wat)?, main_calls))
 }
 
-/// The case of `seed` at network version `nv` (v3 or v4 ABI) on `bundle`: a genesis with a
-/// funded sender and the fuzz actor, and four messages to it (the main sequence twice, the
-/// callee's, a random method), with random values, parameters and gas limits.
+/// The case of `seed` at network version `nv` on `bundle`, calling `syscalls` (the
+/// [`fuzzed_syscalls`] of the version's ABI): a genesis with a funded sender and the fuzz actor,
+/// and four messages to it (the main sequence twice, the callee's, a random method), with random
+/// values, parameters and gas limits.
 pub fn fuzz_case(
     bundle: &SharedBlocks,
     root: &Cid,
     nv: u32,
-    abi: Abi,
+    syscalls: &[FuzzedSyscall],
     seed: u64,
 ) -> Result<FuzzCase, FuzzError> {
-    let syscalls = fuzzed_syscalls(abi)?;
     let mut genesis = Genesis::new(bundle.clone(), root)?;
     genesis.account(sender(), TokenAmount::from_whole(1_000_000))?;
     let state = genesis.put_cbor(&Vec::<u8>::new())?;
@@ -740,7 +741,7 @@ pub fn fuzz_case(
         regions: &regions,
         epoch: ifvm_vectors::SCENARIO_EPOCH,
     };
-    let (wasm, main_calls) = module(&syscalls, &mut draw)?;
+    let (wasm, main_calls) = module(syscalls, &mut draw)?;
     let (id, addr) = genesis.code_actor(&wasm, state, TokenAmount::from_atto(FUZZ_BALANCE))?;
     debug_assert_eq!(id, FUZZ_ACTOR_ID);
     let random_method = draw.i64(Role::Method);
@@ -778,7 +779,6 @@ pub fn fuzz_case(
         })
         .collect();
     Ok(FuzzCase {
-        seed,
         setup: Setup::new(genesis.finish()?, nv, messages),
         main_calls,
     })

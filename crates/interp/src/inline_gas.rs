@@ -7,12 +7,14 @@
 //! 2, 0.4 for ref-fvm 3 and 4) emit the same counter body; only the name of the imported gas
 //! global differs (`gas_couner` and `gas_counter`), so callers name it.
 //!
-//! The same re-encoding passes every `select`'s condition through a local (`local.tee`), which
-//! changes no result and no gas: wasmi 2.0.0 fuses a comparison with zero (`i32.eqz`,
-//! `i32.eq 0`, `i32.ne 0`) into the `select` that follows it, and when the compared operand is
-//! in a stack slot rather than its register the fused select reads a stale register and picks
-//! the wrong value (found by the engine campaign; `a_select_after_a_comparison_with_zero_matches_wasmtime`
-//! in `tests/engine_vs_wasmtime.rs`). A condition written to a local is never fused.
+//! The same re-encoding passes the condition of a `select` that directly follows `i32.eqz`,
+//! `i32.eq` or `i32.ne` through a local (`local.tee`), which changes no result and no gas:
+//! wasmi 2.0.0 fuses such a comparison with zero into the `select`, and when the compared
+//! operand is in a stack slot rather than its register the fused select reads a stale register
+//! and picks the wrong value (found by the engine campaign;
+//! `a_select_after_a_comparison_with_zero_matches_wasmtime` in `tests/engine_vs_wasmtime.rs`).
+//! wasmi fuses only the instruction right before the `select`, and never one whose result went
+//! to a local; other selects are left as they are.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -190,14 +192,17 @@ impl Reencode for Inliner {
         // A scratch local: for costs computed at run time (memory.grow), and the new gas.
         let scratch = params + declared;
         locals.push((1, ValType::I64));
-        // The local every `select`'s condition passes through (see the module's doc).
+        // The local a fusable `select` condition passes through (see the module's doc).
         let condition = scratch + 1;
         locals.push((1, ValType::I32));
         let mut f = wasm_encoder::Function::new(locals);
         let mut reader = func.get_operators_reader()?;
         let mut pending: Option<i64> = None;
+        // Whether the last operator was a comparison wasmi would fuse into a `select`.
+        let mut after_fusable = false;
         while !reader.eof() {
             let op = reader.read()?;
+            let fusable = matches!(op, Operator::I32Eqz | Operator::I32Eq | Operator::I32Ne);
             match op {
                 Operator::Call { function_index } if function_index == self.counter.func => {
                     match pending.take() {
@@ -213,10 +218,7 @@ impl Reencode for Inliner {
                         f.instruction(&Instruction::I64Const(v));
                     }
                 }
-                Operator::Select | Operator::TypedSelect { .. } => {
-                    if let Some(v) = pending.take() {
-                        f.instruction(&Instruction::I64Const(v));
-                    }
+                Operator::Select | Operator::TypedSelect { .. } if after_fusable => {
                     f.instruction(&Instruction::LocalTee(condition));
                     f.instruction(&RoundtripReencoder.instruction(op)?);
                 }
@@ -227,6 +229,7 @@ impl Reencode for Inliner {
                     f.instruction(&RoundtripReencoder.instruction(other)?);
                 }
             }
+            after_fusable = fusable;
         }
         if let Some(v) = pending {
             f.instruction(&Instruction::I64Const(v));

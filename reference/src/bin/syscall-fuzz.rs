@@ -21,7 +21,7 @@ use fvm_shared::version::NetworkVersion;
 use ifvm_kernel::Abi;
 use ifvm_reference::differential::{network_versions, numeric_arg};
 use ifvm_reference::outcome::Outcome;
-use ifvm_reference::syscall_fuzz::{fuzz_case, run_case, Coverage};
+use ifvm_reference::syscall_fuzz::{fuzz_case, fuzzed_syscalls, run_case, Coverage};
 use ifvm_vectors::{data, threads, BundleSet};
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -47,16 +47,22 @@ fn run() -> anyhow::Result<ExitCode> {
             let abi = Abi::for_network(NetworkVersion::from(nv))
                 .with_context(|| format!("nv{nv} is not supported"))?;
             let (bundle, root) = bundles.with_root(nv)?;
-            Ok((nv, abi, bundle, root, ifvm_vectors::engine(nv)?))
+            Ok((
+                nv,
+                fuzzed_syscalls(abi)?,
+                bundle,
+                root,
+                ifvm_vectors::engine(nv)?,
+            ))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut coverage = Coverage::default();
     let mut failures = 0;
     for k in 0..cases {
         let seed = first_seed + k;
-        let (nv, abi, bundle, root, engine) = &networks[(k % networks.len() as u64) as usize];
+        let (nv, syscalls, bundle, root, engine) = &networks[(k % networks.len() as u64) as usize];
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            let case = fuzz_case(bundle, root, *nv, *abi, seed)?;
+            let case = fuzz_case(bundle, root, *nv, syscalls, seed)?;
             let outcome = run_case(&case, engine);
             coverage.add(&case, &outcome);
             anyhow::Ok(outcome)

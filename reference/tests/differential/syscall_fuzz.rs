@@ -43,10 +43,11 @@ fn fuzzed_syscalls_match_ref_fvm() {
         let Some((bundle, root)) = net.bundle() else {
             return;
         };
+        let syscalls = fuzzed_syscalls(abi).expect("roles for every syscall");
         let mut coverage = Coverage::default();
         let cases = cases();
         for seed in 1..=cases {
-            let case = fuzz_case(&bundle, &root, net.nv, abi, seed).expect("fuzz case");
+            let case = fuzz_case(&bundle, &root, net.nv, &syscalls, seed).expect("fuzz case");
             let outcome = threads::with_stack(|| run_case(&case, net.engine()));
             if let Outcome::Mismatch(m) = &outcome {
                 panic!("syscall fuzz {abi:?} seed {seed}: {m}");

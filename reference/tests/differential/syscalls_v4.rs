@@ -12,6 +12,7 @@ use fvm_ipld_encoding::{to_vec, DAG_CBOR, IPLD_RAW};
 use fvm_shared::address::Address;
 use fvm_shared::econ::TokenAmount;
 use ifvm_kernel::Abi;
+use ifvm_reference::syscall_fuzz::event_entry as entry;
 use multihash_codetable::{Code, Multihash, MultihashDigest};
 
 /// The syscalls test actors import (v4 ABI; value-returning syscalls take an out-pointer first).
@@ -100,15 +101,6 @@ struct Scenario {
 
 fn raw_cid(data: &[u8]) -> Cid {
     Cid::new_v1(IPLD_RAW, Code::Blake2b256.digest(data))
-}
-
-/// An `fvm_shared::sys::EventEntry`: flags, codec, key length, value length (packed, LE).
-fn entry(flags: u64, codec: u64, key_len: u32, val_len: u32) -> Vec<u8> {
-    let mut b = flags.to_le_bytes().to_vec();
-    b.extend_from_slice(&codec.to_le_bytes());
-    b.extend_from_slice(&key_len.to_le_bytes());
-    b.extend_from_slice(&val_len.to_le_bytes());
-    b
 }
 
 const LEAF: &[u8] = b"leaf";
