@@ -40,7 +40,7 @@ pub enum BundlesError {
         /// Where it was looked for.
         path: String,
         /// Why it failed.
-        source: ifvm_actors::bundle::BundleError,
+        source: Box<ifvm_actors::bundle::BundleError>,
     },
 }
 
@@ -90,7 +90,7 @@ impl BundleSet {
                 BundlesError::Load {
                     version,
                     path: path.display().to_string(),
-                    source,
+                    source: Box::new(source),
                 }
             })?;
         let loaded = (SharedBlocks::freeze(store), root);

@@ -55,13 +55,17 @@ impl BuiltinActor {
 /// A manifest cannot be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    /// The manifest block, or the bundle root naming it, is missing or unreadable.
-    #[error("cannot load manifest {cid}: {reason}")]
+    /// The manifest block, or the bundle root naming it, is not in the blockstore.
+    #[error("manifest block {0} is not in the blockstore")]
+    NotFound(Cid),
+    /// The manifest block, or the bundle root naming it, cannot be read or decoded.
+    #[error("cannot load manifest block {cid}")]
     Load {
         /// The block that failed.
         cid: Cid,
-        /// Why.
-        reason: String,
+        /// Why: the blockstore's error, or the decoding error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The bundle root has a manifest version this VM does not understand.
     #[error("unsupported manifest version {0}")]
@@ -72,7 +76,9 @@ pub enum ManifestError {
 }
 
 /// The builtin-actors manifest: an ordered list of `(name, code CID)`. An actor's type ID is its
-/// 1-based position in the list (what the `get_builtin_actor_type` syscall returns). A bundle
+/// 1-based position in the list (what the `get_builtin_actor_type` syscall returns). As in
+/// ref-fvm (2, 3 and 4), where a name or a code CID appears more than once the last entry
+/// counts, and names the VM does not know are kept (they are other builtin actors). A bundle
 /// before actors v10 has no Ethereum actors: their [`code`](Self::code) is then the default CID,
 /// which no actor has.
 #[derive(Clone, Debug)]
@@ -86,15 +92,7 @@ impl Manifest {
     /// The manifest whose data (the `(name, cid)` list) is at `manifest_cid`, as the system
     /// actor's state refers to it.
     pub fn load(store: &impl Blockstore, manifest_cid: &Cid) -> Result<Self, ManifestError> {
-        let load_err = |reason: String| ManifestError::Load {
-            cid: *manifest_cid,
-            reason,
-        };
-        let entries: Vec<(String, Cid)> = store
-            .get_cbor(manifest_cid)
-            .map_err(|e| load_err(e.to_string()))?
-            .ok_or_else(|| load_err("not found".into()))?;
-        Self::new(entries)
+        Self::new(load_block(store, manifest_cid)?)
     }
 
     /// The manifest named by a bundle root (`[version, manifest data CID]`, version 1).
@@ -112,7 +110,7 @@ impl Manifest {
         let find = |a: BuiltinActor| {
             entries
                 .iter()
-                .find(|(n, _)| n == a.name())
+                .rfind(|(n, _)| n == a.name())
                 .map(|(_, c)| *c)
                 .ok_or(ManifestError::Missing(a.name()))
         };
@@ -152,9 +150,19 @@ impl Manifest {
         self.entries.get(idx).map(|(_, c)| c)
     }
 
-    /// The code CID registered under `name`.
+    /// The code CID registered under `name` (by its last entry).
     pub fn code_by_name(&self, name: &str) -> Option<&Cid> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+        self.entries
+            .iter()
+            .rfind(|(n, _)| n == name)
+            .map(|(_, c)| c)
+    }
+
+    /// The code CID of `actor`, or [`ManifestError::Missing`] if the bundle lacks it (only the
+    /// Ethereum actors can be absent from a manifest that loaded).
+    pub fn require(&self, actor: BuiltinActor) -> Result<&Cid, ManifestError> {
+        self.code_by_name(actor.name())
+            .ok_or(ManifestError::Missing(actor.name()))
     }
 
     /// Every `(name, code CID)`, in manifest order.
@@ -165,13 +173,23 @@ impl Manifest {
 
 /// The manifest data CID named by a bundle root block `[version, cid]`.
 pub fn bundle_manifest_cid(store: &impl Blockstore, root: &Cid) -> Result<Cid, ManifestError> {
-    let load_err = |reason: String| ManifestError::Load { cid: *root, reason };
-    let (version, cid): (u32, Cid) = store
-        .get_cbor(root)
-        .map_err(|e| load_err(e.to_string()))?
-        .ok_or_else(|| load_err("not found".into()))?;
+    let (version, cid): (u32, Cid) = load_block(store, root)?;
     if version != 1 {
         return Err(ManifestError::Version(version));
     }
     Ok(cid)
+}
+
+/// The CBOR block `cid`, decoded.
+fn load_block<T: serde::de::DeserializeOwned>(
+    store: &impl Blockstore,
+    cid: &Cid,
+) -> Result<T, ManifestError> {
+    store
+        .get_cbor(cid)
+        .map_err(|e| ManifestError::Load {
+            cid: *cid,
+            source: e.into(),
+        })?
+        .ok_or(ManifestError::NotFound(*cid))
 }

@@ -82,14 +82,20 @@ impl<H: Host> wasmi::ResourceLimiter for InvocationData<H> {
         desired: usize,
         maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        // Growth beyond the declared or per-instance maximum fails without being accounted.
-        if maximum.is_some_and(|m| desired > m) || desired > self.max_instance_memory {
+        // Growth beyond the declared maximum fails without being accounted. Growth beyond the
+        // per-instance maximum fails too, but only after the call stack's limiter has accounted
+        // it, as in ref-fvm 3 and 4: Wasmtime asks ref-fvm's limiter first and only then finds
+        // the pooling allocator's slot too small, and the limiter never hears of the failure.
+        // The refused bytes count against the call stack until the call returns (and in the
+        // `wasm_memory_grow` part of the next gas charge).
+        if maximum.is_some_and(|m| desired > m) {
             return Ok(false);
         }
-        Ok(self
+        let accounted = self
             .host
             .memory_limiter()
-            .grow(desired.saturating_sub(current)))
+            .grow(desired.saturating_sub(current));
+        Ok(accounted && desired <= self.max_instance_memory)
     }
 
     fn table_growing(

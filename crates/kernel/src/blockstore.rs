@@ -56,18 +56,30 @@ impl<B: Blockstore> BufferedBlockstore<B> {
     }
 
     /// Writes the buffered blocks reachable from `root` to the base store, removing them from
-    /// the buffer.
+    /// the buffer. If the base store fails, the blocks stay buffered, so a later flush writes
+    /// them all.
     pub fn flush_reachable(&self, root: &Cid) -> anyhow::Result<()> {
         let blocks = take_reachable(&mut self.write.borrow_mut(), root)?;
-        self.base.put_many_keyed(blocks)
+        self.put_or_keep(blocks)
     }
 
     /// Writes every buffered block to the base store, reachable or not (in CID order),
-    /// emptying the buffer.
+    /// emptying the buffer. If the base store fails, the blocks stay buffered.
     pub fn flush_all(&self) -> anyhow::Result<()> {
         let mut blocks: Vec<(Cid, Vec<u8>)> = self.write.borrow_mut().drain().collect();
         blocks.sort_unstable_by_key(|(cid, _)| *cid);
-        self.base.put_many_keyed(blocks)
+        self.put_or_keep(blocks)
+    }
+
+    /// Writes `blocks` to the base store; if it fails, puts them back into the buffer.
+    fn put_or_keep(&self, blocks: Vec<(Cid, Vec<u8>)>) -> anyhow::Result<()> {
+        let written = self
+            .base
+            .put_many_keyed(blocks.iter().map(|(k, v)| (*k, v.as_slice())));
+        if written.is_err() {
+            self.write.borrow_mut().extend(blocks);
+        }
+        written
     }
 }
 
@@ -221,6 +233,47 @@ mod tests {
             buf.base().has(&orphan).unwrap(),
             "flush_all writes the rest"
         );
+    }
+
+    /// A store that refuses every write while `refusing` is set.
+    #[derive(Default)]
+    struct Refusing {
+        blocks: MemoryBlockstore,
+        refusing: std::cell::Cell<bool>,
+    }
+
+    impl Blockstore for Refusing {
+        fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
+            self.blocks.get(k)
+        }
+
+        fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
+            anyhow::ensure!(!self.refusing.get(), "refused");
+            self.blocks.put_keyed(k, block)
+        }
+    }
+
+    /// Regression: a flush whose writes failed lost the blocks it had taken from the buffer, so
+    /// flushing again returned a root whose blocks were nowhere.
+    #[test]
+    fn a_failed_flush_keeps_its_blocks_for_the_next() {
+        for all in [false, true] {
+            let buf = BufferedBlockstore::new(Refusing::default());
+            let leaf = buf.put_cbor(&"leaf", Code::Blake2b256).unwrap();
+            let root = buf.put_cbor(&(leaf, 7u8), Code::Blake2b256).unwrap();
+            buf.base().refusing.set(true);
+            let flush = |buf: &BufferedBlockstore<Refusing>| {
+                if all {
+                    buf.flush_all()
+                } else {
+                    buf.flush_reachable(&root)
+                }
+            };
+            assert!(flush(&buf).is_err());
+            buf.base().refusing.set(false);
+            flush(&buf).unwrap();
+            assert!(buf.base().has(&root).unwrap() && buf.base().has(&leaf).unwrap());
+        }
     }
 
     #[test]

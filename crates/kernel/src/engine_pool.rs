@@ -49,12 +49,13 @@ pub enum PreloadError {
     #[error("actor code {0} is not in the blockstore")]
     Missing(Cid),
     /// The blockstore failed to read it.
-    #[error("cannot read actor code {code}: {message}")]
+    #[error("cannot read actor code {code}")]
     Load {
         /// The code CID.
         code: Cid,
         /// The blockstore's error.
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// It is not a valid FVM actor.
     #[error("cannot prepare actor code {code}")]
@@ -199,7 +200,7 @@ pub fn preload_all<B: Blockstore>(
             .get(code)
             .map_err(|e| PreloadError::Load {
                 code: *code,
-                message: e.to_string(),
+                source: e.into(),
             })?
             .ok_or(PreloadError::Missing(*code))?;
         pending.push((*code, wasm));

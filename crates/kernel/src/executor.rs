@@ -117,7 +117,11 @@ impl ApplyRet {
 }
 
 /// An error that stops the executor itself (not a failed message): the state can no longer be
-/// trusted.
+/// trusted. Except for [`ExecutorError::InvalidMessage`], which is returned before anything
+/// changes, the executor then applies and flushes nothing more ([`Unusable`]): the message may
+/// be partly applied (its nonce bumped and its gas funds taken, as ref-fvm's executor leaves
+/// it for its caller to discard). Nothing reaches the base blockstore before
+/// [`Executor::flush`], so the last flushed state root stays whole.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecutorError {
     /// The message is malformed (zero gas limit, or above `i64::MAX`, or an f4 address before
@@ -137,18 +141,36 @@ pub enum ExecutorError {
     /// A `ThreadedExecutor` could not start the thread to apply the message on.
     #[error("cannot start a thread to apply the message on")]
     Thread(#[source] std::io::Error),
-    /// An earlier message stopped with [`ExecutorError::NativeStack`]; this executor applies
-    /// nothing more.
-    #[error("the executor is unusable after an earlier message ran out of native stack: {0}")]
-    Unusable(NativeStackExhausted),
+    /// An earlier message stopped with an executor error; this executor applies nothing more.
+    #[error("the executor is unusable: {0}")]
+    Unusable(Unusable),
+}
+
+/// Why an executor applies and flushes nothing more.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Unusable {
+    /// A message stopped with [`ExecutorError::NativeStack`].
+    #[error("an earlier message ran out of native stack: {0}")]
+    NativeStack(NativeStackExhausted),
+    /// A message stopped with another executor error (its state may be partly applied).
+    #[error(
+        "message {sequence} from {from} failed with an executor error, its state partly applied"
+    )]
+    Failed {
+        /// The message's sender.
+        from: Address,
+        /// The message's nonce.
+        sequence: u64,
+    },
 }
 
 /// Applies messages to a machine one at a time.
 pub struct Executor<B: Store, E: Ext> {
     machine: Option<Machine<B, E>>,
-    /// Set when a message stopped for want of native stack: its preflight changes (nonce, gas
-    /// funds) are in the state, so the executor refuses to apply or flush anything more.
-    stack_exhausted: Option<NativeStackExhausted>,
+    /// Set when a message stopped with an executor error (see [`ExecutorError`]): its preflight
+    /// changes (nonce, gas funds) may be in the state, so the executor refuses to apply or flush
+    /// anything more.
+    unusable: Option<Unusable>,
     /// The pool whose concurrency limit every message waits for, if any.
     pool: Option<EnginePool>,
 }
@@ -158,7 +180,7 @@ impl<B: Store, E: Ext> Executor<B, E> {
     pub fn new(machine: Machine<B, E>) -> Self {
         Self {
             machine: Some(machine),
-            stack_exhausted: None,
+            unusable: None,
             pool: None,
         }
     }
@@ -193,25 +215,46 @@ impl<B: Store, E: Ext> Executor<B, E> {
         self.machine.expect("machine is present between messages")
     }
 
-    /// Flushes the machine's state; returns the state root. Fails after
-    /// [`ExecutorError::NativeStack`]: that state is not a consensus state.
+    /// Flushes the machine's state; returns the state root. Fails after an executor error
+    /// (see [`ExecutorError`]): that state is not a consensus state. A flush that fails because
+    /// the base blockstore does can be retried.
     pub fn flush(&mut self) -> Result<Cid> {
-        if let Some(e) = &self.stack_exhausted {
-            return Err(Fatal::msg(format!("not flushing: {e}")).into());
+        if let Some(e) = &self.unusable {
+            return Err(Fatal::with_source("not flushing", e.clone()).into());
         }
         self.machine_mut().flush()
     }
 
-    /// Applies `msg`, whose signed encoding is `raw_length` bytes long.
+    /// Applies `msg`, whose signed encoding is `raw_length` bytes long. After an error other
+    /// than [`ExecutorError::InvalidMessage`], the executor is [`Unusable`].
     pub fn execute_message(
         &mut self,
         msg: Message,
         kind: ApplyKind,
         raw_length: usize,
     ) -> std::result::Result<ApplyRet, ExecutorError> {
-        if let Some(e) = &self.stack_exhausted {
+        if let Some(e) = &self.unusable {
             return Err(ExecutorError::Unusable(e.clone()));
         }
+        let (from, sequence) = (msg.from, msg.sequence);
+        let ret = self.apply(msg, kind, raw_length);
+        match &ret {
+            Ok(_) | Err(ExecutorError::InvalidMessage(_)) => {}
+            Err(ExecutorError::NativeStack(e)) => {
+                self.unusable = Some(Unusable::NativeStack(e.clone()));
+            }
+            Err(_) => self.unusable = Some(Unusable::Failed { from, sequence }),
+        }
+        ret
+    }
+
+    /// [`execute_message`](Self::execute_message) on a usable executor.
+    fn apply(
+        &mut self,
+        msg: Message,
+        kind: ApplyKind,
+        raw_length: usize,
+    ) -> std::result::Result<ApplyRet, ExecutorError> {
         let _slot = self.pool.as_ref().map(EnginePool::acquire);
         let (sender_id, gas_cost, inclusion_cost) = match self.preflight(&msg, kind, raw_length)? {
             Ok(v) => v,
@@ -296,7 +339,6 @@ impl<B: Store, E: Ext> Executor<B, E> {
         self.machine = Some(machine);
         let finished = finished?;
         if let Some(exhausted) = finished.native_stack_exhausted {
-            self.stack_exhausted = Some(exhausted.clone());
             return Err(exhausted.into());
         }
         let mut backtrace = finished.backtrace;

@@ -64,7 +64,7 @@ pub use blockstore::{BufferedBlockstore, FlushError};
 pub use call_manager::{NativeStackExhausted, MESSAGE_THREAD_STACK_SIZE, NATIVE_STACK_RESERVE};
 pub use engine_pool::{preload_all, EnginePool, ExecutionSlot, PreloadError, DEFAULT_CODE_BUDGET};
 pub use error::{Abort, ExecutionError, Fatal, Result, SyscallError};
-pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError};
+pub use executor::{ApplyFailure, ApplyKind, ApplyRet, Executor, ExecutorError, Unusable};
 pub use externs::Externs;
 pub use gas_outputs::GasOutputs;
 pub use kernel::{EventEntryHeader, EventEntryHeaders, Ext, Kernel, SendResult, Store};

@@ -11,7 +11,7 @@ use fvm_shared::clock::ChainEpoch;
 use fvm_shared::econ::TokenAmount;
 use fvm_shared::version::NetworkVersion;
 use ifvm_actors::state::SystemState;
-use ifvm_actors::{Manifest, SYSTEM_ACTOR_ID};
+use ifvm_actors::{BuiltinActor, Manifest, SYSTEM_ACTOR_ID};
 use ifvm_gas::PriceList;
 use ifvm_interp::{Engine, EngineConfig, HostFunctions};
 use multihash_codetable::Code;
@@ -203,8 +203,8 @@ pub enum MachineError {
     #[error("blockstore doesn't have the initial state-root {0}")]
     MissingStateRoot(Cid),
     /// The blockstore failed.
-    #[error("blockstore error: {0}")]
-    Blockstore(String),
+    #[error("blockstore error")]
+    Blockstore(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The state tree or the system actor cannot be loaded.
     #[error("cannot load state: {0}")]
     State(#[from] crate::error::ExecutionError),
@@ -216,7 +216,8 @@ pub enum MachineError {
         /// The network version's.
         expected: fvm_shared::state::StateTreeVersion,
     },
-    /// The builtin actors manifest cannot be loaded.
+    /// The builtin actors manifest cannot be loaded, or lacks an actor the network version
+    /// needs (from nv18 on, as in ref-fvm 3 and 4: the placeholder, EAM and Ethereum account).
     #[error(transparent)]
     Manifest(#[from] ifvm_actors::ManifestError),
 }
@@ -252,7 +253,7 @@ where
         let root = context.initial_state_root;
         if !blockstore
             .has(&root)
-            .map_err(|e| MachineError::Blockstore(e.to_string()))?
+            .map_err(|e| MachineError::Blockstore(e.into()))?
         {
             return Err(MachineError::MissingStateRoot(root));
         }
@@ -281,6 +282,15 @@ where
                 Manifest::load(state_tree.store(), &state.builtin_actors)?
             }
         };
+        if context.network.abi().has_delegated_addresses() {
+            for actor in [
+                BuiltinActor::Placeholder,
+                BuiltinActor::Eam,
+                BuiltinActor::EthAccount,
+            ] {
+                manifest.require(actor)?;
+            }
+        }
         let syscalls = Arc::new(crate::syscalls::host_functions(context.network.abi()));
         Ok(Self {
             context,
@@ -353,13 +363,13 @@ impl<B: Store, E: Ext> Machine<B, E> {
 /// every machine's blockstore.
 fn put_empty_array(store: &impl Blockstore) -> std::result::Result<(), MachineError> {
     let block = fvm_ipld_encoding::to_vec::<[(); 0]>(&[])
-        .map_err(|e| MachineError::Blockstore(e.to_string()))?;
+        .map_err(|e| MachineError::Blockstore(e.into()))?;
     let cid = store
         .put(
             Code::Blake2b256,
             &fvm_ipld_blockstore::Block::new(DAG_CBOR, block.as_slice()),
         )
-        .map_err(|e| MachineError::Blockstore(e.to_string()))?;
+        .map_err(|e| MachineError::Blockstore(e.into()))?;
     debug_assert_eq!(cid, fvm_shared::EMPTY_ARR_CID);
     Ok(())
 }

@@ -11,7 +11,9 @@
 //! - [`corpus_traces`]: the Hygge corpus on ref-fvm 3.14;
 //! - [`corpus_v2`]: the Shark corpus on ref-fvm 2.12;
 //! - [`simulation`]: the simulated chain, tipset by tipset, on ref-fvm 4.8, and tipset vectors
-//!   from it.
+//!   from it;
+//! - [`limits`]: every protocol limit at its edge, and an actor pushing them all at once;
+//! - [`syscall_fuzz`], [`mutation`]: the bounded runs of the syscall and mutation campaigns.
 //!
 //! Every comparison includes the execution traces, event by event (both engines trace).
 //!
@@ -23,6 +25,7 @@ mod corpus_v2;
 mod executor_v3;
 mod generated;
 mod harness;
+mod limits;
 mod machine_defaults;
 mod mutation;
 mod simulation;
