@@ -189,11 +189,11 @@ impl Runner {
         } else {
             PreparedVariant::new(&self.bundles, vector, variant)
         };
-        let mut prepared = prepared.map_err(|e| e.to_string())?;
+        let mut prepared = prepared.map_err(with_causes)?;
         if self.options.ignore_circ_supply {
             let p = &prepared.params;
             prepared.params.circ_supply = MachineParams::new(p.nv, p.epoch, p.state_root)
-                .map_err(|e| e.to_string())?
+                .map_err(with_causes)?
                 .circ_supply;
         }
         if self.options.strict_randomness {
@@ -216,7 +216,7 @@ impl Runner {
         }
         let mut exec = match prepared.ifvm_executor(&self.engine(&network), tracing) {
             Ok(e) => e,
-            Err(e) => return failed(e.to_string()),
+            Err(e) => return failed(with_causes(e)),
         };
         let mut mismatch = Mismatch::default();
         for (i, ((msg, raw_length), expected)) in prepared
@@ -377,6 +377,11 @@ fn count_mismatch(index: usize, expected: usize, diffs: &mut Vec<ReceiptDiff>) {
             },
         });
     }
+}
+
+/// `error` and its causes, outermost first (`a: b: c`).
+fn with_causes(error: impl std::error::Error + Send + Sync + 'static) -> String {
+    format!("{:#}", anyhow::Error::new(error))
 }
 
 fn failed(error: String) -> Outcome {

@@ -102,7 +102,9 @@ pub fn load_archive(
 }
 
 /// Loads a single-root CAR, checking every block against its CID, and checks that the bundle
-/// is complete in `store`: its root, its manifest and every entry's code.
+/// is complete in `store`: its root, its manifest and every entry's code. Blocks go into
+/// `store` as they are read, so a CAR refused part-way leaves the blocks before the fault there
+/// (each one verified, so harmless in a content-addressed store).
 pub fn load_car(store: &impl Blockstore, car: impl Read) -> Result<Cid, BundleError> {
     let mut reader = fvm_ipld_car::CarReader::new(car).map_err(BundleError::Car)?;
     let roots = std::mem::take(&mut reader.header.roots);

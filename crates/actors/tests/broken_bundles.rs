@@ -151,7 +151,7 @@ fn a_car_with_any_bit_flipped_is_a_typed_error() {
     let car = bundle(1, &ACTORS);
     let mut same_bundle = Vec::new();
     for at in 0..car.bytes.len() {
-        for bit in [0x01u8, 0x80] {
+        for bit in (0..8).map(|b| 1u8 << b) {
             let mut bytes = car.bytes.clone();
             bytes[at] ^= bit;
             let what = format!("a CAR with byte {at} ^ {bit:#x}");

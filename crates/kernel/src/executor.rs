@@ -118,8 +118,9 @@ impl ApplyRet {
 
 /// An error that stops the executor itself (not a failed message): the state can no longer be
 /// trusted. Except for [`ExecutorError::InvalidMessage`], which is returned before anything
-/// changes, the executor then applies and flushes nothing more ([`Unusable`]): the message may
-/// be partly applied (its nonce bumped and its gas funds taken, as ref-fvm's executor leaves
+/// changes (and [`ExecutorError::Thread`], which `ThreadedExecutor` returns before its executor
+/// sees the message), the executor then applies and flushes nothing more ([`Unusable`]): the
+/// message may be partly applied (its nonce bumped and its gas funds taken, as ref-fvm's executor leaves
 /// it for its caller to discard). Nothing reaches the base blockstore before
 /// [`Executor::flush`], so the last flushed state root stays whole.
 #[derive(Debug, thiserror::Error)]
@@ -152,9 +153,9 @@ pub enum Unusable {
     /// A message stopped with [`ExecutorError::NativeStack`].
     #[error("an earlier message ran out of native stack: {0}")]
     NativeStack(NativeStackExhausted),
-    /// A message stopped with another executor error (its state may be partly applied).
+    /// A message stopped with another executor error (its state possibly partly applied).
     #[error(
-        "message {sequence} from {from} failed with an executor error, its state partly applied"
+        "message {sequence} from {from} failed with an executor error, its state possibly partly applied"
     )]
     Failed {
         /// The message's sender.
