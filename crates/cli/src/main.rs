@@ -117,6 +117,10 @@ enum VectorsCommand {
         /// are verified on load; a damaged one is reported and rebuilt).
         #[arg(long, value_name = "DIR")]
         module_cache: Option<PathBuf>,
+        /// After the run, prune the module cache to this many MiB: entries this build cannot
+        /// load first, then the least recently used.
+        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        module_cache_max_mib: u64,
     },
     /// Decode a vector: messages, variants, expected receipts.
     Show {
@@ -137,6 +141,7 @@ fn main() -> ExitCode {
             strict_randomness,
             ignore_circ_supply,
             module_cache,
+            module_cache_max_mib,
         }) => vectors::open_module_cache(module_cache).and_then(|module_cache| {
             let options = ifvm_vectors::RunnerOptions {
                 compilation: compilation.into(),
@@ -144,7 +149,8 @@ fn main() -> ExitCode {
                 ignore_circ_supply,
                 module_cache,
             };
-            vectors::run(paths, json, jobs, options, bundles)
+            let cache_budget = module_cache_max_mib.saturating_mul(1 << 20);
+            vectors::run(paths, json, jobs, options, cache_budget, bundles)
         }),
         Command::Vectors(VectorsCommand::Show { file }) => vectors::show(&file),
         Command::Trace {

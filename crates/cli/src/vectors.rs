@@ -84,12 +84,13 @@ impl FileResult {
 
 /// `vectors run`: every variant of every vector under `paths` (default: the corpus and the
 /// generated vectors), in parallel; a line per failure, skip or schema warning, then the
-/// counts.
+/// counts. The module cache, if any, is pruned to `cache_budget` bytes afterwards.
 pub fn run(
     paths: Vec<PathBuf>,
     json: bool,
     jobs: Option<usize>,
     options: RunnerOptions,
+    cache_budget: u64,
     bundles: BundleSet,
 ) -> anyhow::Result<ExitCode> {
     let module_cache = options.module_cache.clone();
@@ -109,7 +110,7 @@ pub fn run(
     });
     bar.finish_and_clear();
     if let Some(disk) = module_cache {
-        report_module_cache(&disk);
+        report_module_cache(&disk, cache_budget);
     }
     let rows: Vec<&Row> = results.iter().flat_map(|r| &r.rows).collect();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
@@ -170,8 +171,10 @@ pub fn open_module_cache(dir: Option<PathBuf>) -> anyhow::Result<Option<DiskCach
     Ok(dir.map(DiskCache::open).transpose()?)
 }
 
-/// The module cache's problems (a warning each) and counts, on stderr.
-fn report_module_cache(disk: &DiskCache) {
+/// Prunes the module cache to `budget` bytes, then prints its problems (a warning each) and
+/// counts on stderr.
+fn report_module_cache(disk: &DiskCache, budget: u64) {
+    let pruned = disk.prune(budget);
     for problem in disk.take_problems() {
         eprintln!("warning: {:#}", anyhow::Error::new(problem));
     }
@@ -183,6 +186,15 @@ fn report_module_cache(disk: &DiskCache) {
         s.misses,
         s.written,
         s.problems
+    );
+    eprintln!(
+        "module cache pruned to {} MiB: {} entries kept ({} MiB), {} removed ({} MiB), {} abandoned temporary files removed",
+        budget >> 20,
+        pruned.kept,
+        pruned.kept_bytes >> 20,
+        pruned.removed,
+        pruned.removed_bytes >> 20,
+        pruned.abandoned_removed
     );
 }
 

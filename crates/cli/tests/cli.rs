@@ -140,6 +140,55 @@ mod ifvm_command {
         assert_eq!(report["warned"], 0, "the generated vector is complete");
     }
 
+    /// The module cache line's counts: loaded, prepared, written, problems.
+    fn cache_counts(out: &Output) -> [u64; 4] {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err
+            .lines()
+            .find(|l| l.starts_with("module cache ") && l.ends_with(" problems"))
+            .unwrap_or_else(|| panic!("no module cache line in {err}"));
+        let (_, counts) = line.rsplit_once(": ").unwrap();
+        let numbers: Vec<u64> = counts
+            .split(", ")
+            .map(|c| c.split(' ').next().unwrap().parse().unwrap())
+            .collect();
+        numbers.try_into().unwrap()
+    }
+
+    #[test]
+    fn vectors_run_fills_reuses_and_prunes_its_module_cache() {
+        let Some(good) = vector() else { return };
+        let dir = std::env::temp_dir().join(format!("ifvm-cli-test-{}-cache", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let run = |extra: &[&str]| {
+            let mut args = vec!["vectors", "run", path_str(&good), "--jobs", "1"];
+            args.extend_from_slice(&["--module-cache", path_str(&dir)]);
+            args.extend_from_slice(extra);
+            let out = ifvm(&args);
+            assert!(out.status.success(), "{}", stdout(&out));
+            out
+        };
+        let entries = || std::fs::read_dir(&dir).unwrap().count() as u64;
+
+        let [loaded, prepared, written, problems] = cache_counts(&run(&[]));
+        assert_eq!((loaded, problems), (0, 0));
+        assert!(prepared > 0 && written == prepared);
+        assert_eq!(
+            entries(),
+            written,
+            "one entry per module, under the default budget"
+        );
+
+        let [loaded, again, _, problems] = cache_counts(&run(&["--module-cache-max-mib", "0"]));
+        assert_eq!((loaded, again, problems), (prepared, 0, 0));
+        assert_eq!(
+            entries(),
+            0,
+            "a zero budget empties the cache after the run"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn show_trace_and_reprice_describe_the_vector() {
         let Some(path) = vector() else { return };

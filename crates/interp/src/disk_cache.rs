@@ -15,6 +15,12 @@
 //!   from the actor's code; the rebuilt module is written over it. The payload is Wasm, so wasmi
 //!   validates it again when it is loaded.
 //!
+//! - **Bounded on request**: [`DiskCache::prune`] removes entries until the rest fit a byte
+//!   budget: entries of another [`FORMAT`] or damaged ones first (this build never loads them),
+//!   then the least recently used (a load refreshes an entry's modification time), and
+//!   temporary files abandoned by writers that died. Entries written by other ifvm versions or
+//!   configurations age out this way.
+//!
 //! A cache problem never fails preparation: an unreadable or unwritable directory only costs the
 //! time the cache would have saved, and is reported.
 
@@ -24,6 +30,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use cid::Cid;
 
@@ -38,6 +45,17 @@ const MAGIC: &[u8; 8] = b"IFVMPREP";
 
 /// Magic, format, key, payload length, payload digest.
 const HEADER_LEN: usize = 8 + 4 + 32 + 8 + 32;
+
+/// The file name ending of every entry.
+const ENTRY_SUFFIX: &str = ".wasm-prepared";
+
+/// The file name ending of a temporary file being written (renamed over its entry when whole).
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// A temporary file not modified for this long was abandoned by a writer that died before
+/// renaming it (a live writer finishes an entry in milliseconds); [`DiskCache::prune`] removes
+/// it.
+const ABANDONED_TEMPORARY_AGE: Duration = Duration::from_secs(3600);
 
 /// A cache key: Blake2b-256 over everything the prepared Wasm depends on.
 type Key = [u8; 32];
@@ -72,6 +90,21 @@ pub struct DiskCacheStats {
     pub problems: u64,
 }
 
+/// What one [`DiskCache::prune`] kept and removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// Entries left, at most the budget's bytes together.
+    pub kept: u64,
+    /// The bytes of the entries left.
+    pub kept_bytes: u64,
+    /// Entries removed: another format's or headerless ones, then the least recently used.
+    pub removed: u64,
+    /// The bytes of the entries removed.
+    pub removed_bytes: u64,
+    /// Abandoned temporary files removed.
+    pub abandoned_removed: u64,
+}
+
 /// Why an entry was not used, or not written.
 #[derive(Debug, thiserror::Error)]
 pub enum DiskCacheError {
@@ -88,6 +121,16 @@ pub enum DiskCacheError {
     #[error("cannot write prepared-module cache entry {path}")]
     Write {
         /// The entry, or its directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
+    /// The entry, or an abandoned temporary file, could not be removed by
+    /// [`DiskCache::prune`] (it counts as kept).
+    #[error("cannot remove prepared-module cache file {path}")]
+    Remove {
+        /// The file.
         path: PathBuf,
         /// The I/O error.
         #[source]
@@ -184,6 +227,7 @@ impl DiskCache {
                     PreparedModule::from_instrumented(engine, &bytes[HEADER_LEN..])
                         .map_err(|_| Rejection::Unloadable)
                 })
+                .inspect(|_| mark_used(&path))
                 .map_err(|reason| DiskCacheError::Rejected {
                     path: path.clone(),
                     reason,
@@ -231,8 +275,87 @@ impl DiskCache {
         }
     }
 
+    /// Removes entries until those left take at most `max_bytes`, and abandoned temporary
+    /// files. Entries go in this order, and only while the rest exceed the budget: another
+    /// [`FORMAT`]'s and those without a readable header (this build never loads them), then
+    /// the least recently used (oldest modification time: writing or loading an entry
+    /// refreshes it), ties by file name. Files
+    /// that are neither entries nor temporary files are left alone. Problems (an unreadable
+    /// directory, a file that cannot be removed) are reported ([`DiskCache::take_problems`]);
+    /// pruning goes on past them. Safe while other processes use the cache: one that loses an
+    /// entry prepares the code again.
+    pub fn prune(&self, max_bytes: u64) -> PruneReport {
+        let mut report = PruneReport::default();
+        let listing = match fs::read_dir(&self.0.dir) {
+            Ok(listing) => listing,
+            Err(source) => {
+                self.report(DiskCacheError::Read {
+                    path: self.0.dir.clone(),
+                    source,
+                });
+                return report;
+            }
+        };
+        let now = SystemTime::now();
+        let mut entries = Vec::new();
+        for file in listing.flatten() {
+            let Ok(metadata) = file.metadata() else {
+                continue; // removed meanwhile
+            };
+            let name = file.file_name().to_string_lossy().into_owned();
+            if !metadata.is_file() {
+                continue;
+            }
+            let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            if name.starts_with('.') && name.ends_with(TEMPORARY_SUFFIX) {
+                let age = now.duration_since(modified).unwrap_or_default();
+                if age >= ABANDONED_TEMPORARY_AGE && self.remove(&file.path()) {
+                    report.abandoned_removed += 1;
+                }
+            } else if name.ends_with(ENTRY_SUFFIX) {
+                entries.push(PruneCandidate {
+                    loadable: entry_format(&file.path()) == Some(FORMAT),
+                    modified,
+                    name,
+                    path: file.path(),
+                    bytes: metadata.len(),
+                });
+            }
+        }
+        entries.sort_by(|a, b| {
+            (a.loadable, a.modified, &a.name).cmp(&(b.loadable, b.modified, &b.name))
+        });
+        let mut total: u64 = entries.iter().map(|e| e.bytes).sum();
+        for entry in entries {
+            if total <= max_bytes || !self.remove(&entry.path) {
+                report.kept += 1;
+                report.kept_bytes += entry.bytes;
+            } else {
+                total -= entry.bytes;
+                report.removed += 1;
+                report.removed_bytes += entry.bytes;
+            }
+        }
+        report
+    }
+
+    /// Removes `path`; true if it is gone (a file another process removed first counts).
+    fn remove(&self, path: &Path) -> bool {
+        match fs::remove_file(path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Err(source) => {
+                self.report(DiskCacheError::Remove {
+                    path: path.to_path_buf(),
+                    source,
+                });
+                false
+            }
+        }
+    }
+
     fn path_of(&self, key: &Key) -> PathBuf {
-        self.0.dir.join(format!("{}.wasm-prepared", hex(key)))
+        self.0.dir.join(format!("{}{ENTRY_SUFFIX}", hex(key)))
     }
 
     fn report(&self, problem: DiskCacheError) {
@@ -252,6 +375,33 @@ impl DiskCache {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// An entry [`DiskCache::prune`] may remove.
+struct PruneCandidate {
+    /// Written in this build's format (so possibly loadable).
+    loadable: bool,
+    modified: SystemTime,
+    name: String,
+    path: PathBuf,
+    bytes: u64,
+}
+
+/// The format an entry's header names, if it has an entry header.
+fn entry_format(path: &Path) -> Option<u32> {
+    let mut start = [0; 12];
+    io::Read::read_exact(&mut fs::File::open(path).ok()?, &mut start).ok()?;
+    let (magic, format) = start.split_at(8);
+    (magic == MAGIC).then(|| u32::from_le_bytes(format.try_into().expect("4 bytes")))
+}
+
+/// Marks a loaded entry as just used, so [`DiskCache::prune`] keeps it over older ones. A
+/// failure (a read-only cache, say) only makes the entry look older than it is.
+fn mark_used(path: &Path) {
+    let _ = fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(SystemTime::now()));
 }
 
 /// The key of `code` prepared by an engine with `config`.
@@ -573,6 +723,142 @@ mod tests {
         prepare(&disk, config.clone());
         assert_eq!(rejections(&disk), [Rejection::ForeignKey]);
         assert_eq!(fs::read(&path).unwrap(), good);
+    }
+
+    /// The WAT of a distinct actor module: `ACTOR` returning `n`.
+    fn actor_returning(n: u32) -> Vec<u8> {
+        wat::parse_str(format!(
+            r#"(module (memory (export "memory") 1)
+                 (func (export "invoke") (param i32) (result i32) (i32.const {n})))"#
+        ))
+        .unwrap()
+    }
+
+    /// Prepares `raw` through a fresh engine on `disk`; its entry's path.
+    fn prepare_raw(disk: &DiskCache, raw: &[u8]) -> PathBuf {
+        Engine::with_disk_cache(config(21), disk.clone())
+            .prepare_code(&code_of(raw), raw)
+            .expect("prepares");
+        disk.entry_path(&code_of(raw), &config(21))
+    }
+
+    fn set_modified(path: &Path, seconds_ago: u64) {
+        fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(seconds_ago))
+            .unwrap();
+    }
+
+    fn bytes_of(paths: &[&PathBuf]) -> u64 {
+        paths.iter().map(|p| fs::metadata(p).unwrap().len()).sum()
+    }
+
+    #[test]
+    fn prune_removes_the_least_recently_used_until_the_rest_fit() {
+        let dir = TestDir::new("prune-lru");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        let (first, second, third) = (actor_returning(1), actor_returning(2), actor_returning(3));
+        let paths = [&first, &second, &third].map(|raw| prepare_raw(&disk, raw));
+        for (path, age) in paths.iter().zip([300, 200, 100]) {
+            set_modified(path, age);
+        }
+        // Loading the oldest entry makes it the most recently used.
+        prepare_raw(&disk, &first);
+        assert_eq!(disk.stats().hits, 1);
+
+        // A budget that fits everything removes nothing.
+        let all = bytes_of(&paths.iter().collect::<Vec<_>>());
+        let report = disk.prune(all);
+        assert_eq!(
+            (report.kept, report.kept_bytes, report.removed),
+            (3, all, 0)
+        );
+
+        // One byte less removes exactly the least recently used: the second.
+        let removed = bytes_of(&[&paths[1]]);
+        let report = disk.prune(all - 1);
+        assert_eq!(
+            report,
+            PruneReport {
+                kept: 2,
+                kept_bytes: all - removed,
+                removed: 1,
+                removed_bytes: removed,
+                abandoned_removed: 0,
+            }
+        );
+        assert!(paths[0].exists() && !paths[1].exists() && paths[2].exists());
+        assert!(disk.take_problems().is_empty());
+        // A removed entry is prepared and written again when next needed.
+        prepare_raw(&disk, &second);
+        assert!(paths[1].exists());
+
+        // A zero budget empties the cache.
+        assert_eq!(disk.prune(0).kept, 0);
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn prune_removes_unloadable_entries_first_and_leaves_other_files_alone() {
+        let dir = TestDir::new("prune-order");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        let current = prepare_raw(&disk, &actor_returning(1));
+        set_modified(&current, 1000);
+        // Newer than the current entry, but unloadable: another format's, and a headerless one.
+        let mut other_format = fs::read(&current).unwrap();
+        other_format[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
+        let other_format_path = dir.0.join(format!("{}{ENTRY_SUFFIX}", "ab".repeat(32)));
+        fs::write(&other_format_path, &other_format).unwrap();
+        let headerless = dir.0.join(format!("{}{ENTRY_SUFFIX}", "cd".repeat(32)));
+        fs::write(&headerless, b"IFVM").unwrap();
+        // Temporary files: one a writer abandoned two hours ago, one being written.
+        let abandoned = dir
+            .0
+            .join(format!(".{}.1.0{TEMPORARY_SUFFIX}", "ef".repeat(32)));
+        fs::write(&abandoned, b"partial").unwrap();
+        set_modified(&abandoned, 2 * ABANDONED_TEMPORARY_AGE.as_secs());
+        let in_progress = dir
+            .0
+            .join(format!(".{}.1.1{TEMPORARY_SUFFIX}", "ef".repeat(32)));
+        fs::write(&in_progress, b"partial").unwrap();
+        // Not the cache's.
+        let foreign = dir.0.join("notes.txt");
+        fs::write(&foreign, b"x".repeat(1 << 20)).unwrap();
+
+        // Everything fits: only the abandoned temporary file goes.
+        let everything = bytes_of(&[&current, &other_format_path, &headerless]);
+        let report = disk.prune(everything);
+        assert_eq!(
+            (report.kept, report.removed, report.abandoned_removed),
+            (3, 0, 1)
+        );
+        assert!(!abandoned.exists() && in_progress.exists());
+
+        // A budget of the current entry alone removes both unloadable ones, though newer.
+        let report = disk.prune(bytes_of(&[&current]));
+        assert_eq!((report.kept, report.removed), (1, 2));
+        assert_eq!(
+            report.removed_bytes,
+            other_format.len() as u64 + "IFVM".len() as u64
+        );
+        assert!(current.exists() && !other_format_path.exists() && !headerless.exists());
+        assert!(foreign.exists() && in_progress.exists());
+        assert!(disk.take_problems().is_empty());
+    }
+
+    #[test]
+    fn prune_reports_a_missing_directory() {
+        let dir = TestDir::new("prune-missing");
+        let disk = DiskCache::open(&dir.0).unwrap();
+        fs::remove_dir_all(&dir.0).unwrap();
+        assert_eq!(disk.prune(0), PruneReport::default());
+        let problems = disk.take_problems();
+        assert!(
+            matches!(problems[..], [DiskCacheError::Read { .. }]),
+            "{problems:?}"
+        );
     }
 
     #[test]

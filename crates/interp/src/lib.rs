@@ -58,7 +58,7 @@ mod profile_pass;
 pub use config::{Compilation, EngineConfig};
 #[cfg(feature = "std")]
 pub use disk_cache::{
-    DiskCache, DiskCacheError, DiskCacheStats, Rejection, FORMAT as DISK_CACHE_FORMAT,
+    DiskCache, DiskCacheError, DiskCacheStats, PruneReport, Rejection, FORMAT as DISK_CACHE_FORMAT,
 };
 pub use engine::{Engine, PrepareOrLoadError};
 pub use error::{CallError, FatalError, TrapKind};
