@@ -117,9 +117,15 @@ enum VectorsCommand {
         /// are verified on load; a damaged one is reported and rebuilt).
         #[arg(long, value_name = "DIR")]
         module_cache: Option<PathBuf>,
-        /// After the run, prune the module cache to this many MiB: entries this build cannot
-        /// load first, then the least recently used.
-        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        /// After the run, prune the module cache to this many MiB (on by default): entries no
+        /// build of this cache format can load first, then the least recently written or
+        /// loaded.
+        #[arg(
+            long,
+            value_name = "MIB",
+            default_value_t = 1024,
+            requires = "module_cache"
+        )]
         module_cache_max_mib: u64,
     },
     /// Decode a vector: messages, variants, expected receipts.
@@ -149,8 +155,7 @@ fn main() -> ExitCode {
                 ignore_circ_supply,
                 module_cache,
             };
-            let cache_budget = module_cache_max_mib.saturating_mul(1 << 20);
-            vectors::run(paths, json, jobs, options, cache_budget, bundles)
+            vectors::run(paths, json, jobs, options, module_cache_max_mib, bundles)
         }),
         Command::Vectors(VectorsCommand::Show { file }) => vectors::show(&file),
         Command::Trace {

@@ -84,13 +84,13 @@ impl FileResult {
 
 /// `vectors run`: every variant of every vector under `paths` (default: the corpus and the
 /// generated vectors), in parallel; a line per failure, skip or schema warning, then the
-/// counts. The module cache, if any, is pruned to `cache_budget` bytes afterwards.
+/// counts. The module cache, if any, is pruned to `cache_max_mib` MiB afterwards.
 pub fn run(
     paths: Vec<PathBuf>,
     json: bool,
     jobs: Option<usize>,
     options: RunnerOptions,
-    cache_budget: u64,
+    cache_max_mib: u64,
     bundles: BundleSet,
 ) -> anyhow::Result<ExitCode> {
     let module_cache = options.module_cache.clone();
@@ -110,7 +110,7 @@ pub fn run(
     });
     bar.finish_and_clear();
     if let Some(disk) = module_cache {
-        report_module_cache(&disk, cache_budget);
+        report_module_cache(&disk, cache_max_mib);
     }
     let rows: Vec<&Row> = results.iter().flat_map(|r| &r.rows).collect();
     let (mut passed, mut failed, mut skipped) = (0, 0, 0);
@@ -171,10 +171,10 @@ pub fn open_module_cache(dir: Option<PathBuf>) -> anyhow::Result<Option<DiskCach
     Ok(dir.map(DiskCache::open).transpose()?)
 }
 
-/// Prunes the module cache to `budget` bytes, then prints its problems (a warning each) and
+/// Prunes the module cache to `max_mib` MiB, then prints its problems (a warning each) and
 /// counts on stderr.
-fn report_module_cache(disk: &DiskCache, budget: u64) {
-    let pruned = disk.prune(budget);
+fn report_module_cache(disk: &DiskCache, max_mib: u64) {
+    let pruned = disk.prune(max_mib.saturating_mul(1 << 20));
     for problem in disk.take_problems() {
         eprintln!("warning: {:#}", anyhow::Error::new(problem));
     }
@@ -187,13 +187,13 @@ fn report_module_cache(disk: &DiskCache, budget: u64) {
         s.written,
         s.problems
     );
+    let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
     eprintln!(
-        "module cache pruned to {} MiB: {} entries kept ({} MiB), {} removed ({} MiB), {} abandoned temporary files removed",
-        budget >> 20,
+        "module cache pruned to {max_mib} MiB: {} entries kept ({:.1} MiB), {} removed ({:.1} MiB), {} abandoned temporary files removed",
         pruned.kept,
-        pruned.kept_bytes >> 20,
+        mib(pruned.kept_bytes),
         pruned.removed,
-        pruned.removed_bytes >> 20,
+        mib(pruned.removed_bytes),
         pruned.abandoned_removed
     );
 }

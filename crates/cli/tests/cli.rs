@@ -155,20 +155,31 @@ mod ifvm_command {
         numbers.try_into().unwrap()
     }
 
+    /// A directory for one test, removed when dropped (a failing test leaves nothing behind).
+    struct TempDir(PathBuf);
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     #[test]
     fn vectors_run_fills_reuses_and_prunes_its_module_cache() {
         let Some(good) = vector() else { return };
-        let dir = std::env::temp_dir().join(format!("ifvm-cli-test-{}-cache", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = TempDir(
+            std::env::temp_dir().join(format!("ifvm-cli-test-{}-cache", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&dir.0);
         let run = |extra: &[&str]| {
             let mut args = vec!["vectors", "run", path_str(&good), "--jobs", "1"];
-            args.extend_from_slice(&["--module-cache", path_str(&dir)]);
+            args.extend_from_slice(&["--module-cache", path_str(&dir.0)]);
             args.extend_from_slice(extra);
             let out = ifvm(&args);
             assert!(out.status.success(), "{}", stdout(&out));
             out
         };
-        let entries = || std::fs::read_dir(&dir).unwrap().count() as u64;
+        let entries = || std::fs::read_dir(&dir.0).unwrap().count() as u64;
 
         let [loaded, prepared, written, problems] = cache_counts(&run(&[]));
         assert_eq!((loaded, problems), (0, 0));
@@ -186,7 +197,15 @@ mod ifvm_command {
             0,
             "a zero budget empties the cache after the run"
         );
-        std::fs::remove_dir_all(&dir).unwrap();
+
+        let out = ifvm(&[
+            "vectors",
+            "run",
+            path_str(&good),
+            "--module-cache-max-mib",
+            "0",
+        ]);
+        assert!(!out.status.success(), "a budget needs a cache");
     }
 
     #[test]

@@ -14,12 +14,11 @@
 //!   another format's) is reported ([`DiskCache::take_problems`]), never executed, and rebuilt
 //!   from the actor's code; the rebuilt module is written over it. The payload is Wasm, so wasmi
 //!   validates it again when it is loaded.
-//!
 //! - **Bounded on request**: [`DiskCache::prune`] removes entries until the rest fit a byte
-//!   budget: entries of another [`FORMAT`] or damaged ones first (this build never loads them),
-//!   then the least recently used (a load refreshes an entry's modification time), and
-//!   temporary files abandoned by writers that died. Entries written by other ifvm versions or
-//!   configurations age out this way.
+//!   budget: first those no build of this format can load (another [`FORMAT`]'s, headerless,
+//!   or naming another key than their file name), then the least recently written or loaded,
+//!   and temporary files abandoned by writers that died. Entries of other ifvm versions or
+//!   configurations age out by the second rule.
 //!
 //! A cache problem never fails preparation: an unreadable or unwritable directory only costs the
 //! time the cache would have saved, and is reported.
@@ -86,18 +85,19 @@ pub struct DiskCacheStats {
     pub misses: u64,
     /// Entries written.
     pub written: u64,
-    /// Problems reported (rejected entries, failed reads and writes), taken or not.
+    /// Problems reported (rejected entries; failed reads, writes, removals and listings), taken
+    /// or not.
     pub problems: u64,
 }
 
 /// What one [`DiskCache::prune`] kept and removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PruneReport {
-    /// Entries left, at most the budget's bytes together.
+    /// Entries left: at most the budget's bytes together, unless a removal failed.
     pub kept: u64,
     /// The bytes of the entries left.
     pub kept_bytes: u64,
-    /// Entries removed: another format's or headerless ones, then the least recently used.
+    /// Entries removed: those no build of this format can load, then the least recently used.
     pub removed: u64,
     /// The bytes of the entries removed.
     pub removed_bytes: u64,
@@ -105,9 +105,18 @@ pub struct PruneReport {
     pub abandoned_removed: u64,
 }
 
-/// Why an entry was not used, or not written.
+/// Why an entry was not used, written or removed, or the directory not listed.
 #[derive(Debug, thiserror::Error)]
 pub enum DiskCacheError {
+    /// The cache's directory could not be listed by [`DiskCache::prune`].
+    #[error("cannot list prepared-module cache directory {dir}")]
+    List {
+        /// The directory.
+        dir: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: io::Error,
+    },
     /// The entry exists but could not be read.
     #[error("cannot read prepared-module cache entry {path}")]
     Read {
@@ -256,11 +265,10 @@ impl DiskCache {
     pub(crate) fn store(&self, engine: &Engine, code: &Cid, instrumented: &[u8]) {
         let key = key(code, engine.config(), engine.preparation_fingerprint());
         let path = self.path_of(&key);
-        let temp = self.0.dir.join(format!(
-            ".{}.{}.{}.tmp",
-            hex(&key),
+        let temp = self.0.dir.join(temporary_name(
+            &key,
             std::process::id(),
-            self.0.next_temp.fetch_add(1, Ordering::Relaxed)
+            self.0.next_temp.fetch_add(1, Ordering::Relaxed),
         ));
         let written =
             write_entry(&temp, &key, instrumented).and_then(|()| fs::rename(&temp, &path));
@@ -276,86 +284,153 @@ impl DiskCache {
     }
 
     /// Removes entries until those left take at most `max_bytes`, and abandoned temporary
-    /// files. Entries go in this order, and only while the rest exceed the budget: another
-    /// [`FORMAT`]'s and those without a readable header (this build never loads them), then
-    /// the least recently used (oldest modification time: writing or loading an entry
-    /// refreshes it), ties by file name. Files
-    /// that are neither entries nor temporary files are left alone. Problems (an unreadable
-    /// directory, a file that cannot be removed) are reported ([`DiskCache::take_problems`]);
-    /// pruning goes on past them. Safe while other processes use the cache: one that loses an
-    /// entry prepares the code again.
+    /// files. Entries go in this order, and only while the rest exceed the budget:
+    /// - those no build of this [`FORMAT`] can load: another format's, those without an entry
+    ///   header, and those whose header names another key than their file name;
+    /// - then the least recently used: oldest modification time first, ties by file name.
+    ///   Writing an entry or loading it from disk refreshes its time. A module an engine
+    ///   serves from memory does not, so prune when no long-running engine relies on the
+    ///   directory (at start-up, say); and a process that does not own an entry's file cannot
+    ///   refresh it (setting a file's time needs ownership on Unix).
+    ///
+    /// Entries of other ifvm versions and configurations have this format, and age out by the
+    /// second rule. Only regular files named as entries or as this cache's temporary files are
+    /// considered; anything else (other files, directories, symbolic links) is left alone. A
+    /// temporary file unmodified for an hour was abandoned by a writer that died before
+    /// renaming it, and is removed; one whose age cannot be read is kept.
+    ///
+    /// Problems (an unlistable directory, an unreadable file, a file that cannot be removed)
+    /// are reported ([`DiskCache::take_problems`]) and pruning goes on: an entry that cannot be
+    /// removed is kept, and may leave the rest over budget. Safe while other processes use the
+    /// cache: one that loses an entry prepares the code again, and a file another process
+    /// removes meanwhile is not counted.
     pub fn prune(&self, max_bytes: u64) -> PruneReport {
         let mut report = PruneReport::default();
-        let listing = match fs::read_dir(&self.0.dir) {
-            Ok(listing) => listing,
-            Err(source) => {
-                self.report(DiskCacheError::Read {
-                    path: self.0.dir.clone(),
-                    source,
-                });
-                return report;
-            }
-        };
-        let now = SystemTime::now();
-        let mut entries = Vec::new();
-        for file in listing.flatten() {
-            let Ok(metadata) = file.metadata() else {
-                continue; // removed meanwhile
-            };
-            let name = file.file_name().to_string_lossy().into_owned();
-            if !metadata.is_file() {
-                continue;
-            }
-            let modified = metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-            if name.starts_with('.') && name.ends_with(TEMPORARY_SUFFIX) {
-                let age = now.duration_since(modified).unwrap_or_default();
-                if age >= ABANDONED_TEMPORARY_AGE && self.remove(&file.path()) {
-                    report.abandoned_removed += 1;
-                }
-            } else if name.ends_with(ENTRY_SUFFIX) {
-                entries.push(PruneCandidate {
-                    loadable: entry_format(&file.path()) == Some(FORMAT),
-                    modified,
-                    name,
-                    path: file.path(),
-                    bytes: metadata.len(),
-                });
-            }
-        }
+        let mut entries = self.prune_candidates(&mut report);
         entries.sort_by(|a, b| {
             (a.loadable, a.modified, &a.name).cmp(&(b.loadable, b.modified, &b.name))
         });
-        let mut total: u64 = entries.iter().map(|e| e.bytes).sum();
+        let mut total = entries
+            .iter()
+            .fold(0u64, |total, e| total.saturating_add(e.bytes));
         for entry in entries {
-            if total <= max_bytes || !self.remove(&entry.path) {
-                report.kept += 1;
-                report.kept_bytes += entry.bytes;
+            let removal = if total <= max_bytes {
+                Removal::Failed
             } else {
-                total -= entry.bytes;
-                report.removed += 1;
-                report.removed_bytes += entry.bytes;
+                self.remove(&entry.path)
+            };
+            match removal {
+                Removal::Removed => {
+                    total = total.saturating_sub(entry.bytes);
+                    report.removed += 1;
+                    report.removed_bytes = report.removed_bytes.saturating_add(entry.bytes);
+                }
+                Removal::AlreadyGone => total = total.saturating_sub(entry.bytes),
+                Removal::Failed => {
+                    report.kept += 1;
+                    report.kept_bytes = report.kept_bytes.saturating_add(entry.bytes);
+                }
             }
         }
         report
     }
 
-    /// Removes `path`; true if it is gone (a file another process removed first counts).
-    fn remove(&self, path: &Path) -> bool {
+    /// The directory's entries, unsorted; abandoned temporary files are removed on the way
+    /// (counted in `report`).
+    fn prune_candidates(&self, report: &mut PruneReport) -> Vec<PruneCandidate> {
+        let listing = match fs::read_dir(&self.0.dir) {
+            Ok(listing) => listing,
+            Err(source) => {
+                self.report(DiskCacheError::List {
+                    dir: self.0.dir.clone(),
+                    source,
+                });
+                return Vec::new();
+            }
+        };
+        let now = SystemTime::now();
+        let mut entries = Vec::new();
+        for file in listing {
+            let file = match file {
+                Ok(file) => file,
+                Err(source) => {
+                    self.report(DiskCacheError::List {
+                        dir: self.0.dir.clone(),
+                        source,
+                    });
+                    continue;
+                }
+            };
+            let file_name = file.file_name();
+            let Some(name) = file_name.to_str() else {
+                continue;
+            };
+            let named_key = entry_name_key(name);
+            if named_key.is_none() && !is_temporary_name(name) {
+                continue;
+            }
+            let path = file.path();
+            // Not following symbolic links.
+            let metadata = match file.metadata() {
+                Ok(metadata) if metadata.is_file() => metadata,
+                Ok(_) => continue,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(source) => {
+                    self.report(DiskCacheError::Read { path, source });
+                    continue;
+                }
+            };
+            let Some(named_key) = named_key else {
+                let abandoned = metadata
+                    .modified()
+                    .ok()
+                    .and_then(|modified| now.duration_since(modified).ok())
+                    .is_some_and(|age| age >= ABANDONED_TEMPORARY_AGE);
+                if abandoned && self.remove(&path) == Removal::Removed {
+                    report.abandoned_removed += 1;
+                }
+                continue;
+            };
+            let loadable = match has_header_of(&path, named_key) {
+                Ok(loadable) => loadable,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(source) => {
+                    // Ranked by age: an unreadable file is not known to be unloadable.
+                    self.report(DiskCacheError::Read {
+                        path: path.clone(),
+                        source,
+                    });
+                    true
+                }
+            };
+            entries.push(PruneCandidate {
+                loadable,
+                modified: metadata.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                name: name.to_owned(),
+                path,
+                bytes: metadata.len(),
+            });
+        }
+        entries
+    }
+
+    /// Removes `path`, reporting a failure.
+    fn remove(&self, path: &Path) -> Removal {
         match fs::remove_file(path) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => true,
+            Ok(()) => Removal::Removed,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Removal::AlreadyGone,
             Err(source) => {
                 self.report(DiskCacheError::Remove {
                     path: path.to_path_buf(),
                     source,
                 });
-                false
+                Removal::Failed
             }
         }
     }
 
     fn path_of(&self, key: &Key) -> PathBuf {
-        self.0.dir.join(format!("{}{ENTRY_SUFFIX}", hex(key)))
+        self.0.dir.join(entry_name(key))
     }
 
     fn report(&self, problem: DiskCacheError) {
@@ -379,7 +454,7 @@ impl DiskCache {
 
 /// An entry [`DiskCache::prune`] may remove.
 struct PruneCandidate {
-    /// Written in this build's format (so possibly loadable).
+    /// Has an entry header of this format naming the file's key (so possibly loadable).
     loadable: bool,
     modified: SystemTime,
     name: String,
@@ -387,12 +462,62 @@ struct PruneCandidate {
     bytes: u64,
 }
 
-/// The format an entry's header names, if it has an entry header.
-fn entry_format(path: &Path) -> Option<u32> {
-    let mut start = [0; 12];
-    io::Read::read_exact(&mut fs::File::open(path).ok()?, &mut start).ok()?;
-    let (magic, format) = start.split_at(8);
-    (magic == MAGIC).then(|| u32::from_le_bytes(format.try_into().expect("4 bytes")))
+/// What became of a file [`DiskCache::prune`] meant to remove (or keep).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Removal {
+    Removed,
+    /// Another process removed it first.
+    AlreadyGone,
+    /// Kept: within the budget, or the removal failed (reported).
+    Failed,
+}
+
+/// The file name of `key`'s entry.
+fn entry_name(key: &Key) -> String {
+    format!("{}{ENTRY_SUFFIX}", hex(key))
+}
+
+/// The key's hex digits, if `name` is an entry's file name.
+fn entry_name_key(name: &str) -> Option<&str> {
+    name.strip_suffix(ENTRY_SUFFIX)
+        .filter(|key| is_hex_key(key))
+}
+
+/// The name of the temporary file the process `pid` writes as its `n`th entry, `key`'s.
+fn temporary_name(key: &Key, pid: u32, n: u64) -> String {
+    format!(".{}.{pid}.{n}{TEMPORARY_SUFFIX}", hex(key))
+}
+
+/// Whether `name` is one [`temporary_name`] gives.
+fn is_temporary_name(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix('.')
+        .and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.split('.').collect();
+    let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    matches!(parts[..], [key, pid, n] if is_hex_key(key) && is_number(pid) && is_number(n))
+}
+
+/// Whether `s` is a key in [`hex`].
+fn is_hex_key(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Whether the file at `path` starts with an entry header of this [`FORMAT`] for the key whose
+/// hex digits are `named_key` (false for a shorter file).
+fn has_header_of(path: &Path, named_key: &str) -> io::Result<bool> {
+    let mut start = [0; 8 + 4 + 32];
+    match io::Read::read_exact(&mut fs::File::open(path)?, &mut start) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    let (magic, rest) = start.split_at(8);
+    let (format, key) = rest.split_at(4);
+    Ok(magic == MAGIC && format == FORMAT.to_le_bytes() && hex(key) == named_key)
 }
 
 /// Marks a loaded entry as just used, so [`DiskCache::prune`] keeps it over older ones. A
@@ -725,7 +850,7 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), good);
     }
 
-    /// The WAT of a distinct actor module: `ACTOR` returning `n`.
+    /// A small actor module of its own for each `n` (its `invoke` returns `n`).
     fn actor_returning(n: u32) -> Vec<u8> {
         wat::parse_str(format!(
             r#"(module (memory (export "memory") 1)
@@ -742,6 +867,7 @@ mod tests {
         disk.entry_path(&code_of(raw), &config(21))
     }
 
+    /// Sets the modification time of the file at `path` to `seconds_ago` before now.
     fn set_modified(path: &Path, seconds_ago: u64) {
         fs::File::options()
             .write(true)
@@ -751,6 +877,7 @@ mod tests {
             .unwrap();
     }
 
+    /// The files' sizes together.
     fn bytes_of(paths: &[&PathBuf]) -> u64 {
         paths.iter().map(|p| fs::metadata(p).unwrap().len()).sum()
     }
@@ -806,45 +933,67 @@ mod tests {
         let disk = DiskCache::open(&dir.0).unwrap();
         let current = prepare_raw(&disk, &actor_returning(1));
         set_modified(&current, 1000);
-        // Newer than the current entry, but unloadable: another format's, and a headerless one.
-        let mut other_format = fs::read(&current).unwrap();
+        let good = fs::read(&current).unwrap();
+        let named = |key: &str| dir.0.join(format!("{}{ENTRY_SUFFIX}", key.repeat(32)));
+        // Newer than the current entry, but unloadable by any build of this format: another
+        // format's (its header naming its file's key), another key's, a bad magic, a header
+        // cut short.
+        let mut other_format = good.clone();
         other_format[8..12].copy_from_slice(&(FORMAT + 1).to_le_bytes());
-        let other_format_path = dir.0.join(format!("{}{ENTRY_SUFFIX}", "ab".repeat(32)));
-        fs::write(&other_format_path, &other_format).unwrap();
-        let headerless = dir.0.join(format!("{}{ENTRY_SUFFIX}", "cd".repeat(32)));
-        fs::write(&headerless, b"IFVM").unwrap();
+        other_format[12..44].copy_from_slice(&[0xab; 32]);
+        let unloadable = [
+            (named("ab"), other_format),
+            (named("12"), good.clone()),
+            (named("cd"), b"X".repeat(64)),
+            (named("ce"), b"IFVM".to_vec()),
+        ];
+        for (path, contents) in &unloadable {
+            fs::write(path, contents).unwrap();
+        }
         // Temporary files: one a writer abandoned two hours ago, one being written.
-        let abandoned = dir
-            .0
-            .join(format!(".{}.1.0{TEMPORARY_SUFFIX}", "ef".repeat(32)));
+        let abandoned = dir.0.join(temporary_name(&[0xef; 32], 1, 0));
         fs::write(&abandoned, b"partial").unwrap();
         set_modified(&abandoned, 2 * ABANDONED_TEMPORARY_AGE.as_secs());
-        let in_progress = dir
-            .0
-            .join(format!(".{}.1.1{TEMPORARY_SUFFIX}", "ef".repeat(32)));
+        let in_progress = dir.0.join(temporary_name(&[0xef; 32], 1, 1));
         fs::write(&in_progress, b"partial").unwrap();
-        // Not the cache's.
-        let foreign = dir.0.join("notes.txt");
-        fs::write(&foreign, b"x".repeat(1 << 20)).unwrap();
+        // Not the cache's: other files (old ones named like temporary files), a directory
+        // named like an entry.
+        let others = [
+            dir.0.join("notes.txt"),
+            dir.0.join(".notes.tmp"),
+            dir.0.join(format!(".{}.1.tmp", "ef".repeat(32))),
+        ];
+        for path in &others {
+            fs::write(path, b"x".repeat(1 << 20)).unwrap();
+            set_modified(path, 2 * ABANDONED_TEMPORARY_AGE.as_secs());
+        }
+        let directory = named("de");
+        fs::create_dir(&directory).unwrap();
 
         // Everything fits: only the abandoned temporary file goes.
-        let everything = bytes_of(&[&current, &other_format_path, &headerless]);
-        let report = disk.prune(everything);
+        let unloadable_bytes: u64 = unloadable.iter().map(|(_, c)| c.len() as u64).sum();
+        let report = disk.prune(good.len() as u64 + unloadable_bytes);
         assert_eq!(
             (report.kept, report.removed, report.abandoned_removed),
-            (3, 0, 1)
+            (5, 0, 1)
         );
         assert!(!abandoned.exists() && in_progress.exists());
 
-        // A budget of the current entry alone removes both unloadable ones, though newer.
-        let report = disk.prune(bytes_of(&[&current]));
-        assert_eq!((report.kept, report.removed), (1, 2));
+        // A budget of the current entry alone removes the unloadable ones, though newer.
+        let report = disk.prune(good.len() as u64);
         assert_eq!(
-            report.removed_bytes,
-            other_format.len() as u64 + "IFVM".len() as u64
+            report,
+            PruneReport {
+                kept: 1,
+                kept_bytes: good.len() as u64,
+                removed: 4,
+                removed_bytes: unloadable_bytes,
+                abandoned_removed: 0,
+            }
         );
-        assert!(current.exists() && !other_format_path.exists() && !headerless.exists());
-        assert!(foreign.exists() && in_progress.exists());
+        assert!(current.exists() && unloadable.iter().all(|(path, _)| !path.exists()));
+        assert!(in_progress.exists() && directory.is_dir());
+        assert!(others.iter().all(|path| path.exists()));
         assert!(disk.take_problems().is_empty());
     }
 
@@ -856,7 +1005,7 @@ mod tests {
         assert_eq!(disk.prune(0), PruneReport::default());
         let problems = disk.take_problems();
         assert!(
-            matches!(problems[..], [DiskCacheError::Read { .. }]),
+            matches!(problems[..], [DiskCacheError::List { .. }]),
             "{problems:?}"
         );
     }
