@@ -15,12 +15,18 @@
 //! `a_select_after_a_comparison_with_zero_matches_wasmtime` in `tests/engine_vs_wasmtime.rs`).
 //! wasmi fuses only the instruction right before the `select`, and never one whose result went
 //! to a local; other selects are left as they are.
+//!
+//! It also turns every `memory.grow` into a call to the internal growth function, appended as
+//! the module's last import (`crate::memory_grow`, against a native stack overflow in wasmi
+//! 2.0.0's `memory.grow` handler); function indices of the module's own functions move up by
+//! one. A module that imports that name itself gets the internal import appended too, so its
+//! own import is never the one linked to the internal function.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasm_encoder::{BlockType, Instruction, ValType};
+use wasm_encoder::{BlockType, EntityType, Instruction, ValType};
 use wasmparser::{Operator, Parser, Payload, TypeRef};
 
 use crate::PrepareError;
@@ -128,9 +134,19 @@ fn is_counter_body(
     ))
 }
 
-/// Rewrites calls to the counter into its body.
+/// Where the internal growth function goes in the re-encoded module.
+struct GrowImport {
+    /// The index of its type, `(i32) -> i32`, appended to the type section.
+    type_index: u32,
+    /// The module's imported functions; the growth function's index (it is imported last).
+    imported_funcs: u32,
+}
+
+/// Rewrites calls to the counter into its body, and `memory.grow` into calls to the internal
+/// growth function.
 struct Inliner {
     counter: Counter,
+    grow: Option<GrowImport>,
     /// Parameter count of each function type.
     type_params: Vec<u32>,
     /// Type index of each function (imported, then defined).
@@ -168,6 +184,41 @@ enum Cost {
 
 impl Reencode for Inliner {
     type Error = core::convert::Infallible;
+
+    fn function_index(&mut self, func: u32) -> u32 {
+        match &self.grow {
+            Some(grow) if func >= grow.imported_funcs => func + 1,
+            _ => func,
+        }
+    }
+
+    fn parse_type_section(
+        &mut self,
+        types: &mut wasm_encoder::TypeSection,
+        section: wasmparser::TypeSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_type_section(self, types, section)?;
+        if self.grow.is_some() {
+            types.ty().function([ValType::I32], [ValType::I32]);
+        }
+        Ok(())
+    }
+
+    fn parse_import_section(
+        &mut self,
+        imports: &mut wasm_encoder::ImportSection,
+        section: wasmparser::ImportSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_import_section(self, imports, section)?;
+        if let Some(grow) = &self.grow {
+            imports.import(
+                crate::memory_grow::MODULE,
+                crate::memory_grow::NAME,
+                EntityType::Function(grow.type_index),
+            );
+        }
+        Ok(())
+    }
 
     fn parse_function_body(
         &mut self,
@@ -220,13 +271,18 @@ impl Reencode for Inliner {
                 }
                 Operator::Select | Operator::TypedSelect { .. } if after_fusable => {
                     f.instruction(&Instruction::LocalTee(condition));
-                    f.instruction(&RoundtripReencoder.instruction(op)?);
+                    f.instruction(&self.instruction(op)?);
                 }
                 other => {
                     if let Some(v) = pending.take() {
                         f.instruction(&Instruction::I64Const(v));
                     }
-                    f.instruction(&RoundtripReencoder.instruction(other)?);
+                    match (&other, &self.grow) {
+                        (Operator::MemoryGrow { .. }, Some(grow)) => {
+                            f.instruction(&Instruction::Call(grow.imported_funcs))
+                        }
+                        _ => f.instruction(&self.instruction(other)?),
+                    };
                 }
             }
             after_fusable = fusable;
@@ -248,6 +304,8 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
     };
     let (mut type_params, mut func_types) = (Vec::new(), Vec::new());
     let mut imported = 0u32;
+    // Whether the module grows memory, or imports the internal growth function's name.
+    let mut needs_grow_import = false;
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.map_err(|e| invalid(&e))? {
             Payload::TypeSection(reader) => {
@@ -257,7 +315,10 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
             }
             Payload::ImportSection(reader) => {
                 for import in reader {
-                    if let TypeRef::Func(t) = import.map_err(|e| invalid(&e))?.ty {
+                    let import = import.map_err(|e| invalid(&e))?;
+                    needs_grow_import |= import.module == crate::memory_grow::MODULE
+                        && import.name == crate::memory_grow::NAME;
+                    if let TypeRef::Func(t) = import.ty {
                         func_types.push(t);
                         imported += 1;
                     }
@@ -268,11 +329,26 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
                     func_types.push(t.map_err(|e| invalid(&e))?);
                 }
             }
+            Payload::CodeSectionEntry(body) if !needs_grow_import => {
+                let mut ops = body.get_operators_reader().map_err(|e| invalid(&e))?;
+                while !ops.eof() {
+                    if let Operator::MemoryGrow { .. } = ops.read().map_err(|e| invalid(&e))? {
+                        needs_grow_import = true;
+                        break;
+                    }
+                }
+            }
             _ => {}
         }
     }
+    // The counter's type and its gas global import guarantee both sections exist.
+    let grow = needs_grow_import.then_some(GrowImport {
+        type_index: type_params.len() as u32,
+        imported_funcs: imported,
+    });
     let mut inliner = Inliner {
         counter,
+        grow,
         type_params,
         func_types,
         next_func: imported,
@@ -327,10 +403,83 @@ mod tests {
             .expect("the instrumenter's counter");
         assert!(calls_to(&metered, counter.func) >= 3);
         let inlined = inline_gas_counter(&metered, "gas_counter").unwrap();
-        assert_eq!(calls_to(&inlined, counter.func), 0);
+        // The growth function is appended as the last import: defined functions move up.
+        assert_eq!(calls_to(&inlined, counter.func + 1), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
         // Without a counter, modules are unchanged.
         assert_eq!(inline_gas_counter(&raw, "gas_counter").unwrap(), raw);
+    }
+
+    /// The imports of `wasm`, in order.
+    fn imports(wasm: &[u8]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::ImportSection(reader) = payload.unwrap() {
+                for import in reader {
+                    let import = import.unwrap();
+                    out.push((import.module.to_string(), import.name.to_string()));
+                }
+            }
+        }
+        out
+    }
+
+    fn memory_grows(wasm: &[u8]) -> usize {
+        let mut n = 0;
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::CodeSectionEntry(body) = payload.unwrap() {
+                let mut ops = body.get_operators_reader().unwrap();
+                while !ops.eof() {
+                    n += usize::from(matches!(ops.read().unwrap(), Operator::MemoryGrow { .. }));
+                }
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn memory_grow_becomes_a_call_to_the_last_import() {
+        let internal = (
+            crate::memory_grow::MODULE.to_string(),
+            crate::memory_grow::NAME.to_string(),
+        );
+        let config =
+            crate::EngineConfig::new(ifvm_gas::price_list_for(21).unwrap().wasm_rules().clone());
+        let prepare =
+            |wat: &str| crate::prepare::instrument(&wat::parse_str(wat).unwrap(), &config);
+        // ref-fvm 2's instrumenter generation too.
+        let nv17 =
+            crate::EngineConfig::new(ifvm_gas::price_list_for(17).unwrap().wasm_rules().clone());
+        let v2 = r#"(module (memory (export "memory") 1)
+                      (func (param i32) (result i32) (memory.grow (local.get 0))))"#;
+        let v2 = crate::prepare::instrument(&wat::parse_str(v2).unwrap(), &nv17).unwrap();
+        assert_eq!(memory_grows(&v2), 0);
+        assert_eq!(imports(&v2).last(), Some(&internal), "{:?}", imports(&v2));
+        let grows = prepare(
+            r#"(module (import "env" "f" (func $f)) (memory (export "memory") 1)
+                 (table 1 funcref) (elem (i32.const 0) $g) (start $g)
+                 (func $g (call $f) (drop (memory.grow (i32.const 1)))))"#,
+        )
+        .unwrap();
+        assert_eq!(memory_grows(&grows), 0);
+        let names = imports(&grows);
+        assert_eq!(names.last(), Some(&internal), "{names:?}");
+        assert_eq!(calls_to(&grows, (names.len() - 1) as u32), 1);
+        wasmparser::Validator::new().validate_all(&grows).unwrap();
+
+        // No growth, no internal import.
+        let still = prepare(r#"(module (memory (export "memory") 1) (func (drop (i32.const 1))))"#);
+        assert!(!imports(&still.unwrap()).contains(&internal));
+
+        // An actor importing the name itself gets the internal import appended after its own.
+        let own = prepare(
+            r#"(module (import "ifvm internal" "memory.grow" (func (param i32) (result i32)))
+                 (memory (export "memory") 1) (func (drop (i32.const 1))))"#,
+        )
+        .unwrap();
+        let names = imports(&own);
+        assert_eq!(names.iter().filter(|n| **n == internal).count(), 2);
+        assert_eq!(names.last(), Some(&internal));
     }
 
     #[test]
@@ -361,7 +510,7 @@ mod tests {
             .expect("the 0.2 instrumenter's counter");
         assert!(calls_to(&metered, counter.func) >= 3);
         let inlined = inline_gas_counter(&metered, "gas_couner").unwrap();
-        assert_eq!(calls_to(&inlined, counter.func), 0);
+        assert_eq!(calls_to(&inlined, counter.func + 1), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
     }
 }

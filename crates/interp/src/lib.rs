@@ -48,6 +48,7 @@ mod inline_gas;
 mod invocation;
 mod limiter;
 mod memory;
+mod memory_grow;
 mod module;
 #[cfg(feature = "std")]
 pub mod prepare;

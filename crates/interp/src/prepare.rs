@@ -24,9 +24,10 @@
 //!    ([`EngineConfig::instruction_profile`](crate::EngineConfig)): add the instruction counters
 //!    (`crate::profile_pass`), which leaves gas unchanged.
 //! 4. Inline the metering calls (`crate::inline_gas`), which leaves gas unchanged (both
-//!    generations' counter functions have the same body), and pass the condition of a `select`
+//!    generations' counter functions have the same body), pass the condition of a `select`
 //!    right after an `i32` comparison through a local (against a wasmi 2.0.0 fusion bug; see
-//!    that module).
+//!    that module), and turn `memory.grow` into a call to an internal host function (against
+//!    native stack growth in wasmi 2.0.0's handler; `crate::memory_grow`).
 //! 5. Check instance limits and build the wasmi module
 //!    ([`PreparedModule::from_instrumented`](crate::PreparedModule::from_instrumented)).
 
