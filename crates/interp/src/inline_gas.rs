@@ -364,20 +364,25 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
 mod tests {
     use super::*;
 
-    fn calls_to(wasm: &[u8], func: u32) -> usize {
+    /// How many operators of `wasm`'s function bodies satisfy `matches`.
+    fn count_ops(wasm: &[u8], matches: impl Fn(&Operator<'_>) -> bool) -> usize {
         let mut n = 0;
         for payload in Parser::new(0).parse_all(wasm) {
             if let Payload::CodeSectionEntry(body) = payload.unwrap() {
                 let mut ops = body.get_operators_reader().unwrap();
                 while !ops.eof() {
-                    if matches!(ops.read().unwrap(), Operator::Call { function_index } if function_index == func)
-                    {
-                        n += 1;
-                    }
+                    n += usize::from(matches(&ops.read().unwrap()));
                 }
             }
         }
         n
+    }
+
+    fn calls_to(wasm: &[u8], func: u32) -> usize {
+        count_ops(
+            wasm,
+            |op| matches!(op, Operator::Call { function_index } if *function_index == func),
+        )
     }
 
     #[test]
@@ -425,16 +430,7 @@ mod tests {
     }
 
     fn memory_grows(wasm: &[u8]) -> usize {
-        let mut n = 0;
-        for payload in Parser::new(0).parse_all(wasm) {
-            if let Payload::CodeSectionEntry(body) = payload.unwrap() {
-                let mut ops = body.get_operators_reader().unwrap();
-                while !ops.eof() {
-                    n += usize::from(matches!(ops.read().unwrap(), Operator::MemoryGrow { .. }));
-                }
-            }
-        }
-        n
+        count_ops(wasm, |op| matches!(op, Operator::MemoryGrow { .. }))
     }
 
     #[test]
