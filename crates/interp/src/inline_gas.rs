@@ -16,6 +16,16 @@
 //! wasmi fuses only the instruction right before the `select`, and never one whose result went
 //! to a local; other selects are left as they are.
 //!
+//! An integer store whose offset needs more than 16 bits gets its operands through two locals
+//! (`local.set` value, `local.set` address, `local.get` both), which changes no result and no
+//! gas: wasmi 2.0.0 keeps the last value of a local in a register, and translating such a store
+//! of that value to that same value as address (`local.tee 1 local.get 1 i32.store16
+//! offset=70000`) reaches an `unreachable!()` for want of a register-register form, taking the
+//! host down (found by the engine campaign;
+//! `an_integer_store_beyond_a_16_bit_offset_of_its_own_address_matches_wasmtime`). From two
+//! distinct locals at most one operand is in the register. Floating-point stores have that
+//! form, and shorter offsets take a path that handles it.
+//!
 //! It also turns every `memory.grow` into a call to the internal growth function, appended as
 //! the module's last import (`crate::memory_grow`, against a native stack overflow in wasmi
 //! 2.0.0's `memory.grow` handler); function indices of the module's own functions move up by
@@ -243,8 +253,12 @@ impl Reencode for Inliner {
         // A scratch local: for costs computed at run time (memory.grow), and the new gas.
         let scratch = params + declared;
         locals.push((1, ValType::I64));
-        // The local a fusable `select` condition passes through (see the module's doc).
+        // The local a fusable `select` condition passes through (see the module's doc), and
+        // the i32 value of a long-offset store; the i64 value of such a store uses `scratch`.
         let condition = scratch + 1;
+        locals.push((1, ValType::I32));
+        // The address of a long-offset store.
+        let address = scratch + 2;
         locals.push((1, ValType::I32));
         let mut f = wasm_encoder::Function::new(locals);
         let mut reader = func.get_operators_reader()?;
@@ -277,6 +291,12 @@ impl Reencode for Inliner {
                     if let Some(v) = pending.take() {
                         f.instruction(&Instruction::I64Const(v));
                     }
+                    if let Some(value) = long_offset_store_value(&other, scratch, condition) {
+                        f.instruction(&Instruction::LocalSet(value))
+                            .instruction(&Instruction::LocalSet(address))
+                            .instruction(&Instruction::LocalGet(address))
+                            .instruction(&Instruction::LocalGet(value));
+                    }
                     match (&other, &self.grow) {
                         (Operator::MemoryGrow { .. }, Some(grow)) => {
                             f.instruction(&Instruction::Call(grow.imported_funcs))
@@ -293,6 +313,22 @@ impl Reencode for Inliner {
         code.function(&f);
         Ok(())
     }
+}
+
+/// For an integer store whose offset needs more than 16 bits, the scratch local its value
+/// passes through (see the module's doc): `i64_local` or `i32_local` by the value's type.
+fn long_offset_store_value(op: &Operator<'_>, i64_local: u32, i32_local: u32) -> Option<u32> {
+    let (memarg, local) = match op {
+        Operator::I32Store { memarg }
+        | Operator::I32Store8 { memarg }
+        | Operator::I32Store16 { memarg } => (memarg, i32_local),
+        Operator::I64Store { memarg }
+        | Operator::I64Store8 { memarg }
+        | Operator::I64Store16 { memarg }
+        | Operator::I64Store32 { memarg } => (memarg, i64_local),
+        _ => return None,
+    };
+    (memarg.offset > u64::from(u16::MAX)).then_some(local)
 }
 
 /// The module with gas-counter calls inlined (unchanged if it has no counter), the gas global
