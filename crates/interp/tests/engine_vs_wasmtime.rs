@@ -391,6 +391,7 @@ fn run_seed(seed: u64, target: usize, ours: &Engine, theirs: &RefEngine) -> Tall
     let exports = wat::parse_str(EXPORTS).unwrap();
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let mut tally = Tally::default();
+    let running = format!("seed-{seed}-running");
     for i in 0..target * 3 {
         if tally.executed == target {
             break;
@@ -411,7 +412,6 @@ fn run_seed(seed: u64, target: usize, ours: &Engine, theirs: &RefEngine) -> Tall
             })
             .collect();
         // Saved before it runs, so that a module taking the process down is left behind.
-        let running = format!("seed-{seed}-running");
         save_case(&running, &wasm, &calls);
         let a = run_ifvm(ours, &wasm, &calls);
         let b = theirs.run(&wasm, &calls);
@@ -439,11 +439,21 @@ fn run_seed(seed: u64, target: usize, ours: &Engine, theirs: &RefEngine) -> Tall
         }
     }
     for extension in ["wasm", "calls"] {
-        let _ = std::fs::remove_file(
-            case_path(&format!("seed-{seed}-running")).with_extension(extension),
-        );
+        let _ = std::fs::remove_file(case_path(&running).with_extension(extension));
     }
     tally
+}
+
+/// Runs `test` with ifvm's engine and ref-fvm's on a thread with a large stack: ref-fvm runs
+/// Wasmtime on threads with large stacks (its Wasm stack limit is 4 MiB); the same size as the
+/// kernel's `MESSAGE_THREAD_STACK_SIZE` (interp cannot depend on the kernel).
+fn with_both_engines(test: impl FnOnce(&Engine, &RefEngine) + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(move || test(&engine(), &RefEngine::new()))
+        .unwrap()
+        .join()
+        .unwrap();
 }
 
 #[test]
@@ -467,36 +477,27 @@ fn random_modules_behave_identically_on_wasmi_and_ref_fvm_wasmtime() {
             seeds.extend((0..3).map(|_| rng.next_u64()));
         }
     }
-    // ref-fvm runs Wasmtime on threads with large stacks (its Wasm stack limit is 4 MiB); the
-    // same size as the kernel's `MESSAGE_THREAD_STACK_SIZE` (interp cannot depend on the kernel).
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(move || {
-            let ours = engine();
-            let theirs = RefEngine::new();
-            for seed in seeds {
-                let n = if seed == 0 { modules } else { seed_modules };
-                if n == 0 {
-                    continue;
-                }
-                // Straight to stderr, past the test harness's capture: a seed that takes the
-                // process down must still be named.
-                let _ = writeln!(std::io::stderr(), "seed {seed}: {n} modules");
-                let t = run_seed(seed, n, &ours, &theirs);
-                println!("seed {seed}: {t:?}");
-                assert_eq!(
-                    t.executed, n,
-                    "seed {seed}: too few modules executed ({t:?})"
-                );
-                assert!(
-                    t.calls > 3 * t.executed,
-                    "seed {seed}: too few calls ({t:?})"
-                );
+    with_both_engines(move |ours, theirs| {
+        for seed in seeds {
+            let n = if seed == 0 { modules } else { seed_modules };
+            if n == 0 {
+                continue;
             }
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+            // Straight to stderr, past the test harness's capture: a seed that takes the
+            // process down must still be named.
+            let _ = writeln!(std::io::stderr(), "seed {seed}: {n} modules");
+            let t = run_seed(seed, n, ours, theirs);
+            println!("seed {seed}: {t:?}");
+            assert_eq!(
+                t.executed, n,
+                "seed {seed}: too few modules executed ({t:?})"
+            );
+            assert!(
+                t.calls > 3 * t.executed,
+                "seed {seed}: too few calls ({t:?})"
+            );
+        }
+    });
 }
 
 /// A `select` right after a comparison with zero (`i32.eqz`, `i32.eq 0`, `i32.ne 0`) of an
@@ -505,39 +506,46 @@ fn random_modules_behave_identically_on_wasmi_and_ref_fvm_wasmtime() {
 /// value type, operands constant and loaded, conditions zero and not.
 #[test]
 fn a_select_after_a_comparison_with_zero_matches_wasmtime() {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(|| {
-            let ours = engine();
-            let theirs = RefEngine::new();
-            let conditions = ["local.get 0 i32.eqz", "local.get 0 i32.const 0 i32.eq", "local.get 0 i32.const 0 i32.ne", "local.get 0"];
-            let operands = [
-                ("i32.const 7 i32.const 0 i32.load offset=100", "i32.const 0"),
-                ("i64.const 3719567997848358898 i32.const 0 i64.load32_s offset=52526", "i32.wrap_i64"),
-                ("i64.const 3719567997848358898 i64.const 0", "i32.wrap_i64"),
-                ("f32.const 1.5 i32.const 0 f32.load offset=8", "i32.reinterpret_f32"),
-                ("i32.const 0 f64.load offset=16 f64.const -2.5", "i64.reinterpret_f64 i32.wrap_i64"),
-            ];
-            for condition in conditions {
-                for (values, to_i32) in operands {
-                    let to_i32 = if to_i32 == "i32.const 0" { "" } else { to_i32 };
-                    let wat = format!(
+    with_both_engines(|ours, theirs| {
+        let conditions = [
+            "local.get 0 i32.eqz",
+            "local.get 0 i32.const 0 i32.eq",
+            "local.get 0 i32.const 0 i32.ne",
+            "local.get 0",
+        ];
+        let operands = [
+            ("i32.const 7 i32.const 0 i32.load offset=100", "i32.const 0"),
+            (
+                "i64.const 3719567997848358898 i32.const 0 i64.load32_s offset=52526",
+                "i32.wrap_i64",
+            ),
+            ("i64.const 3719567997848358898 i64.const 0", "i32.wrap_i64"),
+            (
+                "f32.const 1.5 i32.const 0 f32.load offset=8",
+                "i32.reinterpret_f32",
+            ),
+            (
+                "i32.const 0 f64.load offset=16 f64.const -2.5",
+                "i64.reinterpret_f64 i32.wrap_i64",
+            ),
+        ];
+        for condition in conditions {
+            for (values, to_i32) in operands {
+                let to_i32 = if to_i32 == "i32.const 0" { "" } else { to_i32 };
+                let wat = format!(
                         "(module (memory (export \"memory\") 1 64) (func (export \"a\") (param i32) (result i32) \
                          {values} {condition} select {to_i32}))"
                     );
-                    let wasm = wat::parse_str(&wat).unwrap();
-                    for arg in [0u64, 5, 0x781a_0a19] {
-                        let calls = vec![("a", vec![('i', arg)])];
-                        let a = run_ifvm(&ours, &wasm, &calls).expect("ifvm runs it").0;
-                        let b = theirs.run(&wasm, &calls).expect("ref-fvm runs it").0;
-                        assert_eq!(a, b, "{condition} on {values}, argument {arg}");
-                    }
+                let wasm = wat::parse_str(&wat).unwrap();
+                for arg in [0u64, 5, 0x781a_0a19] {
+                    let calls = vec![("a", vec![('i', arg)])];
+                    let a = run_ifvm(ours, &wasm, &calls).expect("ifvm runs it").0;
+                    let b = theirs.run(&wasm, &calls).expect("ref-fvm runs it").0;
+                    assert_eq!(a, b, "{condition} on {values}, argument {arg}");
                 }
             }
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+        }
+    });
 }
 
 /// An integer store whose offset needs more than 16 bits, of a value wasmi keeps in its
@@ -547,47 +555,43 @@ fn a_select_after_a_comparison_with_zero_matches_wasmtime() {
 /// `local.tee`, a `local.set` and a computation, offsets just past 16 bits and far beyond.
 #[test]
 fn an_integer_store_beyond_a_16_bit_offset_of_its_own_address_matches_wasmtime() {
-    std::thread::Builder::new()
-        .stack_size(64 << 20)
-        .spawn(|| {
-            let ours = engine();
-            let theirs = RefEngine::new();
-            let operands = [
-                "local.get 0 i32.const 3 i32.add local.tee 1 local.get 1",
-                "local.get 0 i32.const 3 i32.add local.set 1 local.get 1 local.get 1",
-                "local.get 0 i32.const 3 i32.add local.tee 1 local.tee 1 local.get 1",
-            ];
-            let stores = [
-                ("i32.store", ""),
-                ("i32.store8", ""),
-                ("i32.store16", ""),
-                ("i64.store", "i64.extend_i32_u"),
-                ("i64.store8", "i64.extend_i32_u"),
-                ("i64.store16", "i64.extend_i32_s"),
-                ("i64.store32", "i64.extend_i32_u"),
-            ];
-            for operands in operands {
-                for (store, widen) in stores {
-                    for offset in [65_536u32, 70_000, 131_071] {
-                        let wat = format!(
-                            "(module (memory (export \"memory\") 3 64) \
+    with_both_engines(|ours, theirs| {
+        let operands = [
+            "local.get 0 i32.const 3 i32.add local.tee 1 local.get 1",
+            "local.get 0 i32.const 3 i32.add local.set 1 local.get 1 local.get 1",
+            "local.get 0 i32.const 3 i32.add local.tee 1 local.tee 1 local.get 1",
+        ];
+        let stores = [
+            ("i32.store", ""),
+            ("i32.store8", ""),
+            ("i32.store16", ""),
+            ("i64.store", "i64.extend_i32_u"),
+            ("i64.store8", "i64.extend_i32_u"),
+            ("i64.store16", "i64.extend_i32_s"),
+            ("i64.store32", "i64.extend_i32_u"),
+        ];
+        for operands in operands {
+            for (store, widen) in stores {
+                for offset in [65_536u32, 70_000, 131_071] {
+                    let wat = format!(
+                        "(module (memory (export \"memory\") 3 64) \
                              (func (export \"a\") (param i32) (result i32) (local i32) \
                              {operands} {widen} {store} offset={offset} \
                              local.get 1 i32.load offset={offset}))"
+                    );
+                    let wasm = wat::parse_str(&wat).unwrap();
+                    for arg in [0u64, 5, 0x1_0000, 0xffff_fff0] {
+                        let calls = vec![("a", vec![('i', arg)])];
+                        let a = run_ifvm(ours, &wasm, &calls).expect("ifvm runs it");
+                        let b = theirs.run(&wasm, &calls).expect("ref-fvm runs it");
+                        assert_eq!(
+                            a.0, b.0,
+                            "{operands} {widen} {store} offset={offset}, argument {arg}"
                         );
-                        let wasm = wat::parse_str(&wat).unwrap();
-                        for arg in [0u64, 5, 0x1_0000, 0xffff_fff0] {
-                            let calls = vec![("a", vec![('i', arg)])];
-                            let a = run_ifvm(&ours, &wasm, &calls).expect("ifvm runs it");
-                            let b = theirs.run(&wasm, &calls).expect("ref-fvm runs it");
-                            assert_eq!(a.0, b.0, "{operands} {widen} {store} offset={offset}, argument {arg}");
-                            assert!(a.1 == b.1, "memory differs: {operands} {widen} {store} offset={offset}, argument {arg}");
-                        }
+                        assert!(a.1 == b.1, "memory differs: {operands} {widen} {store} offset={offset}, argument {arg}");
                     }
                 }
             }
-        })
-        .unwrap()
-        .join()
-        .unwrap();
+        }
+    });
 }
