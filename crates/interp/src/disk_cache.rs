@@ -37,7 +37,7 @@ use crate::{Engine, EngineConfig, PreparedModule};
 
 /// The entry layout and the preparation pipeline's generation: bump it whenever preparation
 /// would produce different Wasm for the same code and settings without a crate version change.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The first bytes of every entry.
 const MAGIC: &[u8; 8] = b"IFVMPREP";

@@ -12,7 +12,7 @@
 //! wasmi 2.0.0 fuses such a comparison with zero into the `select`, and when the compared
 //! operand is in a stack slot rather than its register the fused select reads a stale register
 //! and picks the wrong value (found by the engine campaign;
-//! `a_select_after_a_comparison_with_zero_matches_wasmtime` in `tests/engine_vs_wasmtime.rs`).
+//! `a_select_after_a_comparison_with_zero_matches_wasmtime` in `tests/engine_vs_wasmtime/`).
 //! wasmi fuses only the instruction right before the `select`, and never one whose result went
 //! to a local; other selects are left as they are.
 //!
@@ -26,19 +26,19 @@
 //! distinct locals at most one operand is in the register. Floating-point stores have that
 //! form, and shorter offsets take a path that handles it.
 //!
-//! It also turns every `memory.grow` into a call to the internal growth function, appended as
-//! the module's last import (`crate::memory_grow`, against a native stack overflow in wasmi
-//! 2.0.0's `memory.grow` handler); function indices of the module's own functions move up by
-//! one. A module that imports that name itself gets the internal import appended too, so its
-//! own import is never the one linked to the internal function.
+//! It also turns every `memory.grow` and `table.grow` into a call to an internal growth
+//! function, appended after the module's imports, and exports every table for the table growth
+//! function (`crate::growth_rewrite`, against a native stack overflow in wasmi 2.0.0's growth
+//! handlers); function indices of the module's own functions move up by two.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
-use wasm_encoder::{BlockType, EntityType, Instruction, ValType};
+use wasm_encoder::{BlockType, Instruction, SectionId, ValType};
 use wasmparser::{Operator, Parser, Payload, TypeRef};
 
+use crate::growth_rewrite::GrowthRewrite;
 use crate::PrepareError;
 
 /// The gas global and the counter function of an instrumented module.
@@ -144,19 +144,13 @@ fn is_counter_body(
     ))
 }
 
-/// Where the internal growth function goes in the re-encoded module.
-struct GrowImport {
-    /// The index of its type, `(i32) -> i32`, appended to the type section.
-    type_index: u32,
-    /// The module's imported functions; the growth function's index (it is imported last).
-    imported_funcs: u32,
-}
-
-/// Rewrites calls to the counter into its body, and `memory.grow` into calls to the internal
-/// growth function.
+/// Rewrites calls to the counter into its body, and growth instructions into calls to the
+/// internal growth functions.
 struct Inliner {
     counter: Counter,
-    grow: Option<GrowImport>,
+    growth: GrowthRewrite,
+    /// Whether the table exports were added (to the module's export section, or in a new one).
+    exports_done: bool,
     /// Parameter count of each function type.
     type_params: Vec<u32>,
     /// Type index of each function (imported, then defined).
@@ -196,10 +190,7 @@ impl Reencode for Inliner {
     type Error = core::convert::Infallible;
 
     fn function_index(&mut self, func: u32) -> u32 {
-        match &self.grow {
-            Some(grow) if func >= grow.imported_funcs => func + 1,
-            _ => func,
-        }
+        self.growth.function_index(func)
     }
 
     fn parse_type_section(
@@ -208,9 +199,7 @@ impl Reencode for Inliner {
         section: wasmparser::TypeSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
         wasm_encoder::reencode::utils::parse_type_section(self, types, section)?;
-        if self.grow.is_some() {
-            types.ty().function([ValType::I32], [ValType::I32]);
-        }
+        self.growth.append_types(types);
         Ok(())
     }
 
@@ -220,12 +209,42 @@ impl Reencode for Inliner {
         section: wasmparser::ImportSectionReader<'_>,
     ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
         wasm_encoder::reencode::utils::parse_import_section(self, imports, section)?;
-        if let Some(grow) = &self.grow {
-            imports.import(
-                crate::memory_grow::MODULE,
-                crate::memory_grow::NAME,
-                EntityType::Function(grow.type_index),
-            );
+        self.growth.append_imports(imports);
+        Ok(())
+    }
+
+    fn parse_export_section(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        section: wasmparser::ExportSectionReader<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        wasm_encoder::reencode::utils::parse_export_section(self, exports, section)?;
+        self.growth.append_exports(exports);
+        self.exports_done = true;
+        Ok(())
+    }
+
+    fn parse_export(
+        &mut self,
+        exports: &mut wasm_encoder::ExportSection,
+        export: wasmparser::Export<'_>,
+    ) {
+        if self.growth.keeps_export(export.name) {
+            wasm_encoder::reencode::utils::parse_export(self, exports, export);
+        }
+    }
+
+    fn intersperse_section_hook(
+        &mut self,
+        module: &mut wasm_encoder::Module,
+        _after: Option<SectionId>,
+        before: Option<SectionId>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        if !self.exports_done && crate::section_order::after_exports(before) {
+            let mut exports = wasm_encoder::ExportSection::new();
+            self.growth.append_exports(&mut exports);
+            module.section(&exports);
+            self.exports_done = true;
         }
         Ok(())
     }
@@ -297,12 +316,9 @@ impl Reencode for Inliner {
                             .instruction(&Instruction::LocalGet(address))
                             .instruction(&Instruction::LocalGet(value));
                     }
-                    match (&other, &self.grow) {
-                        (Operator::MemoryGrow { .. }, Some(grow)) => {
-                            f.instruction(&Instruction::Call(grow.imported_funcs))
-                        }
-                        _ => f.instruction(&self.instruction(other)?),
-                    };
+                    if !self.growth.replace(&other, &mut f) {
+                        f.instruction(&self.instruction(other)?);
+                    }
                 }
             }
             after_fusable = fusable;
@@ -339,9 +355,7 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
         return Ok(wasm.to_vec());
     };
     let (mut type_params, mut func_types) = (Vec::new(), Vec::new());
-    let mut imported = 0u32;
-    // Whether the module grows memory, or imports the internal growth function's name.
-    let mut needs_grow_import = false;
+    let (mut imported, mut tables) = (0u32, 0u32);
     for payload in Parser::new(0).parse_all(wasm) {
         match payload.map_err(|e| invalid(&e))? {
             Payload::TypeSection(reader) => {
@@ -351,40 +365,33 @@ pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<
             }
             Payload::ImportSection(reader) => {
                 for import in reader {
-                    let import = import.map_err(|e| invalid(&e))?;
-                    needs_grow_import |= import.module == crate::memory_grow::MODULE
-                        && import.name == crate::memory_grow::NAME;
-                    if let TypeRef::Func(t) = import.ty {
-                        func_types.push(t);
-                        imported += 1;
+                    match import.map_err(|e| invalid(&e))?.ty {
+                        TypeRef::Func(t) => {
+                            func_types.push(t);
+                            imported += 1;
+                        }
+                        TypeRef::Table(_) => tables += 1,
+                        _ => {}
                     }
                 }
             }
+            Payload::TableSection(reader) => tables += reader.count(),
             Payload::FunctionSection(reader) => {
                 for t in reader {
                     func_types.push(t.map_err(|e| invalid(&e))?);
                 }
             }
-            Payload::CodeSectionEntry(body) if !needs_grow_import => {
-                let mut ops = body.get_operators_reader().map_err(|e| invalid(&e))?;
-                while !ops.eof() {
-                    if let Operator::MemoryGrow { .. } = ops.read().map_err(|e| invalid(&e))? {
-                        needs_grow_import = true;
-                        break;
-                    }
-                }
-            }
+            // Function bodies come after every section counted here.
+            Payload::CodeSectionStart { .. } => break,
             _ => {}
         }
     }
     // The counter's type and its gas global import guarantee both sections exist.
-    let grow = needs_grow_import.then_some(GrowImport {
-        type_index: type_params.len() as u32,
-        imported_funcs: imported,
-    });
+    let growth = GrowthRewrite::new(type_params.len() as u32, imported, tables);
     let mut inliner = Inliner {
         counter,
-        grow,
+        growth,
+        exports_done: false,
         type_params,
         func_types,
         next_func: imported,
@@ -444,8 +451,9 @@ mod tests {
             .expect("the instrumenter's counter");
         assert!(calls_to(&metered, counter.func) >= 3);
         let inlined = inline_gas_counter(&metered, "gas_counter").unwrap();
-        // The growth function is appended as the last import: defined functions move up.
-        assert_eq!(calls_to(&inlined, counter.func + 1), 0);
+        // The growth functions are appended as the last imports: defined functions move up.
+        let moved = counter.func + crate::growth_rewrite::APPENDED_FUNCS;
+        assert_eq!(calls_to(&inlined, moved), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
         // Without a counter, modules are unchanged.
         assert_eq!(inline_gas_counter(&raw, "gas_counter").unwrap(), raw);
@@ -465,16 +473,33 @@ mod tests {
         out
     }
 
-    fn memory_grows(wasm: &[u8]) -> usize {
-        count_ops(wasm, |op| matches!(op, Operator::MemoryGrow { .. }))
+    /// The exports of `wasm`: name, kind and index.
+    fn exports(wasm: &[u8]) -> Vec<(String, wasmparser::ExternalKind, u32)> {
+        let mut out = Vec::new();
+        for payload in Parser::new(0).parse_all(wasm) {
+            if let Payload::ExportSection(reader) = payload.unwrap() {
+                for export in reader {
+                    let export = export.unwrap();
+                    out.push((export.name.to_string(), export.kind, export.index));
+                }
+            }
+        }
+        out
+    }
+
+    fn growths(wasm: &[u8]) -> usize {
+        count_ops(wasm, |op| {
+            matches!(op, Operator::MemoryGrow { .. } | Operator::TableGrow { .. })
+        })
+    }
+
+    fn internal(name: &str) -> (String, String) {
+        (crate::growth::MODULE.to_string(), name.to_string())
     }
 
     #[test]
-    fn memory_grow_becomes_a_call_to_the_last_import() {
-        let internal = (
-            crate::memory_grow::MODULE.to_string(),
-            crate::memory_grow::NAME.to_string(),
-        );
+    fn growth_becomes_calls_to_the_last_imports() {
+        let last_two = || [internal("memory.grow"), internal("table.grow")];
         let config =
             crate::EngineConfig::new(ifvm_gas::price_list_for(21).unwrap().wasm_rules().clone());
         let prepare =
@@ -485,33 +510,60 @@ mod tests {
         let v2 = r#"(module (memory (export "memory") 1)
                       (func (param i32) (result i32) (memory.grow (local.get 0))))"#;
         let v2 = crate::prepare::instrument(&wat::parse_str(v2).unwrap(), &nv17).unwrap();
-        assert_eq!(memory_grows(&v2), 0);
-        assert_eq!(imports(&v2).last(), Some(&internal), "{:?}", imports(&v2));
+        assert_eq!(growths(&v2), 0);
+        assert!(imports(&v2).ends_with(&last_two()), "{:?}", imports(&v2));
         let grows = prepare(
             r#"(module (import "env" "f" (func $f)) (memory (export "memory") 1)
                  (table 1 funcref) (elem (i32.const 0) $g) (start $g)
-                 (func $g (call $f) (drop (memory.grow (i32.const 1)))))"#,
+                 (func $g (call $f) (drop (memory.grow (i32.const 1)))
+                   (drop (table.grow (table.get (i32.const 0)) (i32.const 1)))))"#,
         )
         .unwrap();
-        assert_eq!(memory_grows(&grows), 0);
+        assert_eq!(growths(&grows), 0);
         let names = imports(&grows);
-        assert_eq!(names.last(), Some(&internal), "{names:?}");
-        assert_eq!(calls_to(&grows, (names.len() - 1) as u32), 1);
+        assert!(names.ends_with(&last_two()), "{names:?}");
+        // `env.f`, the gas global, then the two internal functions (indices 1 and 2).
+        assert_eq!(calls_to(&grows, 1), 1);
+        assert_eq!(calls_to(&grows, 2), 1);
+        assert!(exports(&grows).contains(&(
+            crate::growth::table_export_name(0),
+            wasmparser::ExternalKind::Table,
+            0
+        )));
         wasmparser::Validator::new().validate_all(&grows).unwrap();
 
-        // No growth, no internal import.
-        let still = prepare(r#"(module (memory (export "memory") 1) (func (drop (i32.const 1))))"#);
-        assert!(!imports(&still.unwrap()).contains(&internal));
+        // Without an export section, one is added for the table.
+        let no_exports = prepare(r#"(module (table 1 funcref) (func (drop (i32.const 1))))"#);
+        let no_exports = exports(&no_exports.unwrap());
+        assert_eq!(no_exports.len(), 1, "{no_exports:?}");
 
-        // An actor importing the name itself gets the internal import appended after its own.
+        // An actor importing the names itself gets the internal imports appended after its own,
+        // and loses an export under a table's internal name.
         let own = prepare(
             r#"(module (import "ifvm internal" "memory.grow" (func (param i32) (result i32)))
-                 (memory (export "memory") 1) (func (drop (i32.const 1))))"#,
+                 (import "ifvm internal" "table.grow" (func (param i32) (result i32)))
+                 (memory (export "memory") 1) (table 1 funcref) (table 1 funcref)
+                 (func (export "ifvm internal table 1") (drop (i32.const 1))))"#,
         )
         .unwrap();
         let names = imports(&own);
-        assert_eq!(names.iter().filter(|n| **n == internal).count(), 2);
-        assert_eq!(names.last(), Some(&internal));
+        assert!(names.ends_with(&last_two()), "{names:?}");
+        assert_eq!(names.len(), 5, "{names:?}");
+        let kinds: Vec<_> = exports(&own).into_iter().map(|(n, k, _)| (n, k)).collect();
+        let table = |t| {
+            (
+                crate::growth::table_export_name(t),
+                wasmparser::ExternalKind::Table,
+            )
+        };
+        assert_eq!(
+            kinds,
+            [
+                ("memory".to_string(), wasmparser::ExternalKind::Memory),
+                table(0),
+                table(1)
+            ]
+        );
     }
 
     #[test]
@@ -542,7 +594,8 @@ mod tests {
             .expect("the 0.2 instrumenter's counter");
         assert!(calls_to(&metered, counter.func) >= 3);
         let inlined = inline_gas_counter(&metered, "gas_couner").unwrap();
-        assert_eq!(calls_to(&inlined, counter.func + 1), 0);
+        let moved = counter.func + crate::growth_rewrite::APPENDED_FUNCS;
+        assert_eq!(calls_to(&inlined, moved), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
     }
 }

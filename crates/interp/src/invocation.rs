@@ -396,24 +396,14 @@ impl<H: Host> Invocation<H> {
         // The name the instrumenter gave the imported gas global.
         let gas_counter_name = self.store.data().prices.metering().gas_counter_name();
         let mut externs = alloc::vec::Vec::new();
-        // The internal growth function is the last function import (wasmi lists function
-        // imports first, in the module's order).
-        let is_func =
-            |import: &wasmi::ImportType<'_>| matches!(import.ty(), wasmi::ExternType::Func(_));
-        let last_func = module
-            .module
-            .imports()
-            .filter(is_func)
-            .count()
-            .checked_sub(1);
+        let internal = module.internal_imports;
         for (index, import) in module.module.imports().enumerate() {
             let ext = match import.ty() {
-                wasmi::ExternType::Func(_)
-                    if Some(index) == last_func
-                        && import.module() == crate::memory_grow::MODULE
-                        && import.name() == crate::memory_grow::NAME =>
-                {
-                    wasmi::Extern::Func(crate::memory_grow::func(&mut self.store))
+                wasmi::ExternType::Func(_) if Some(index) == internal.memory_grow => {
+                    wasmi::Extern::Func(crate::growth::memory_grow(&mut self.store))
+                }
+                wasmi::ExternType::Func(_) if Some(index) == internal.table_grow => {
+                    wasmi::Extern::Func(crate::growth::table_grow(&mut self.store))
                 }
                 wasmi::ExternType::Global(ty)
                     if import.module() == "gas" && import.name() == gas_counter_name =>

@@ -42,19 +42,23 @@ mod config;
 mod disk_cache;
 mod engine;
 mod error;
+mod growth;
+#[cfg(feature = "std")]
+mod growth_rewrite;
 mod host;
 #[cfg(feature = "std")]
 mod inline_gas;
 mod invocation;
 mod limiter;
 mod memory;
-mod memory_grow;
 mod module;
 #[cfg(feature = "std")]
 pub mod prepare;
 pub mod profile;
 #[cfg(feature = "std")]
 mod profile_pass;
+#[cfg(feature = "std")]
+mod section_order;
 
 pub use config::{Compilation, EngineConfig};
 #[cfg(feature = "std")]

@@ -33,6 +33,8 @@ pub struct PreparedModule {
     pub(crate) min_table_elements: Option<u64>,
     /// Prepared by a profiling engine: exports the instruction counters.
     pub(crate) profiled: bool,
+    /// Which imports are the internal growth functions.
+    pub(crate) internal_imports: crate::growth::InternalImports,
     size: usize,
 }
 
@@ -62,11 +64,13 @@ impl PreparedModule {
                     Some(wasmi::ExternType::Global(_))
                 )
             });
+        let internal_imports = crate::growth::InternalImports::find(&module);
         Ok(Self {
             module,
             min_memory_bytes,
             min_table_elements,
             profiled,
+            internal_imports,
             size: wasm.len(),
         })
     }

@@ -26,8 +26,9 @@
 //! 4. Inline the metering calls (`crate::inline_gas`), which leaves gas unchanged (both
 //!    generations' counter functions have the same body), pass the condition of a `select`
 //!    right after an `i32` comparison through a local (against a wasmi 2.0.0 fusion bug; see
-//!    that module), and turn `memory.grow` into a call to an internal host function (against
-//!    native stack growth in wasmi 2.0.0's handler; `crate::memory_grow`).
+//!    that module), and turn `memory.grow` and `table.grow` into calls to internal host
+//!    functions, exporting the tables for them (against native stack growth in wasmi 2.0.0's
+//!    handlers; `crate::growth`).
 //! 5. Check instance limits and build the wasmi module
 //!    ([`PreparedModule::from_instrumented`](crate::PreparedModule::from_instrumented)).
 

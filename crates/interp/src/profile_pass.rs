@@ -21,6 +21,7 @@ use wasmparser::{Operator, Parser, Payload, TypeRef};
 
 use crate::inline_gas::find_counter;
 use crate::profile::InstructionClass;
+use crate::section_order::{after_exports, after_globals};
 use crate::PrepareError;
 
 const CLASSES: usize = InstructionClass::ALL.len();
@@ -192,26 +193,6 @@ fn ends_segment(op: &Operator<'_>) -> bool {
             | Operator::Return
             | Operator::Unreachable
     )
-}
-
-/// Sections that come after the global section, in module order.
-fn after_globals(id: Option<SectionId>) -> bool {
-    matches!(
-        id,
-        None | Some(
-            SectionId::Export
-                | SectionId::Start
-                | SectionId::Element
-                | SectionId::DataCount
-                | SectionId::Code
-                | SectionId::Data
-        )
-    )
-}
-
-/// Sections that come after the export section, in module order.
-fn after_exports(id: Option<SectionId>) -> bool {
-    after_globals(id) && id != Some(SectionId::Export)
 }
 
 impl Reencode for ProfilePass {

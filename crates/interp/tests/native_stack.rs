@@ -10,11 +10,9 @@
 //! growth callback, so the compiler cannot turn their call to the next handler into a jump: a
 //! loop of growths that reach the callback (a refused growth, or one by a non-constant delta)
 //! added a native frame per execution until the invocation returned, and overflowed the 64 MiB
-//! stack in the engine campaign (seeds 1025, 1128 and 1129). Preparation now turns every
-//! `memory.grow` into a call to an internal host function (`src/memory_grow.rs`), which wasmi
-//! dispatches flat. `table.grow` is not yet rewritten: its case is ignored (run it with
-//! `cargo test --release -p ifvm-interp --test native_stack -- --ignored`). Builtin actors
-//! never grow tables; user-deployed Wasm looping `table.grow` can still overflow the stack.
+//! stack in the engine campaign (`memory.grow`: seeds 1025, 1128 and 1129). Preparation now
+//! turns both instructions into calls to internal host functions (`src/growth.rs`), which wasmi
+//! dispatches flat.
 //! wasmi's loop dispatch (`portable-dispatch`) never recurses, but made the Hygge corpus 2.6x
 //! slower.
 
@@ -86,7 +84,6 @@ fn table_grow_by_zero() {
 }
 
 #[test]
-#[ignore = "known: wasmi 2.0.0's table.grow handler recurses under tail-call dispatch (module doc)"]
 fn table_grow_refused() {
     runs_flat("(drop (table.grow (table.get (i32.const 0)) (i32.const 1)))");
 }

@@ -13,8 +13,12 @@
 //! test's temporary directory until its seed ends, so one that takes the process down is left
 //! behind. `scripts/engine-campaign` is the long run: one process per seed, since
 //! Wasmtime's code memory grows with every module compiled in a process.
+//!
+//! wasm-smith gives FVM no module with `table.grow`; `table_programs` generates those.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod table_programs;
 
 use std::io::Write as _;
 
@@ -193,6 +197,28 @@ struct RefLimiter {
     used: usize,
 }
 
+impl RefLimiter {
+    /// Growth from `current` to `desired` units of `unit_bytes` each: refused beyond `maximum`
+    /// or beyond 2 GiB in all, else accounted.
+    fn grow(
+        &mut self,
+        current: usize,
+        desired: usize,
+        maximum: Option<usize>,
+        unit_bytes: usize,
+    ) -> bool {
+        if maximum.is_some_and(|m| desired > m) {
+            return false;
+        }
+        let total = self.used + desired.saturating_sub(current) * unit_bytes;
+        if total > 2 << 30 {
+            return false;
+        }
+        self.used = total;
+        true
+    }
+}
+
 impl wasmtime::ResourceLimiter for RefLimiter {
     fn memory_growing(
         &mut self,
@@ -200,15 +226,7 @@ impl wasmtime::ResourceLimiter for RefLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> anyhow::Result<bool> {
-        if maximum.is_some_and(|m| desired > m) {
-            return Ok(false);
-        }
-        let total = self.used + desired.saturating_sub(current);
-        if total > 2 << 30 {
-            return Ok(false);
-        }
-        self.used = total;
-        Ok(true)
+        Ok(self.grow(current, desired, maximum, 1))
     }
     fn table_growing(
         &mut self,
@@ -216,15 +234,8 @@ impl wasmtime::ResourceLimiter for RefLimiter {
         desired: usize,
         maximum: Option<usize>,
     ) -> anyhow::Result<bool> {
-        if maximum.is_some_and(|m| desired > m) {
-            return Ok(false);
-        }
-        let total = self.used + desired.saturating_sub(current) * 8;
-        if total > 2 << 30 {
-            return Ok(false);
-        }
-        self.used = total;
-        Ok(true)
+        // ref-fvm accounts a table element as 8 bytes.
+        Ok(self.grow(current, desired, maximum, 8))
     }
     fn instances(&self) -> usize {
         1
