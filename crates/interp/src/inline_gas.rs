@@ -347,12 +347,17 @@ fn long_offset_store_value(op: &Operator<'_>, i64_local: u32, i32_local: u32) ->
     (memarg.offset > u64::from(u16::MAX)).then_some(local)
 }
 
-/// The module with gas-counter calls inlined (unchanged if it has no counter), the gas global
-/// being the import `gas.<counter_name>`.
+/// The module with gas-counter calls inlined, the gas global being the import
+/// `gas.<counter_name>`; an error if the module has no counter (it was not instrumented).
 pub(crate) fn inline_gas_counter(wasm: &[u8], counter_name: &str) -> Result<Vec<u8>, PrepareError> {
     let invalid = |e: &dyn core::fmt::Display| PrepareError::Instrumentation(e.to_string());
+    // Both instrumenter generations always add the counter. Without it the module would go
+    // unrewritten, and an import of its own under an internal growth function's name would be
+    // the last of that name, the one linking binds to the host function.
     let Some(counter) = find_counter(wasm, counter_name).map_err(|e| invalid(&e))? else {
-        return Ok(wasm.to_vec());
+        return Err(PrepareError::Instrumentation(
+            "instrumented module without a gas counter".to_string(),
+        ));
     };
     let (mut type_params, mut func_types) = (Vec::new(), Vec::new());
     let (mut imported, mut tables) = (0u32, 0u32);
@@ -455,8 +460,8 @@ mod tests {
         let moved = counter.func + crate::growth_rewrite::APPENDED_FUNCS;
         assert_eq!(calls_to(&inlined, moved), 0);
         wasmparser::Validator::new().validate_all(&inlined).unwrap();
-        // Without a counter, modules are unchanged.
-        assert_eq!(inline_gas_counter(&raw, "gas_counter").unwrap(), raw);
+        // A module without the counter was not instrumented: refused.
+        assert!(inline_gas_counter(&raw, "gas_counter").is_err());
     }
 
     /// The imports of `wasm`, in order.

@@ -236,9 +236,10 @@ fn random_table_programs_match_wasmtime() {
         }
         println!("seed {seed}: executed: {executed}, calls: {calls}, returned: {returned}");
         assert_eq!(executed, target, "seed {seed}: too few programs executed");
-        // Most calls trap somewhere (an index out of bounds, a null element); enough return.
+        // Most calls trap somewhere (an index out of bounds, a null element); enough return
+        // (about 0.7 per program: a quarter is the floor, for counts as small as qemu's 50).
         assert!(
-            returned > target / 2,
+            returned >= target / 4,
             "seed {seed}: too few calls returned ({returned})"
         );
     });
