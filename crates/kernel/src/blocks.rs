@@ -37,7 +37,8 @@ pub struct BlockStat {
 pub struct Block {
     codec: u64,
     data: Arc<[u8]>,
-    links: Arc<[Cid]>,
+    /// `None` for no links, so that a block without links allocates nothing for them.
+    links: Option<Arc<[Cid]>>,
 }
 
 impl Block {
@@ -51,7 +52,7 @@ impl Block {
         Self {
             codec,
             data: data.into(),
-            links: links.into(),
+            links: (!links.is_empty()).then(|| links.into()),
         }
     }
 
@@ -65,9 +66,14 @@ impl Block {
         &self.data
     }
 
+    /// The bytes, to share without copying.
+    pub fn shared_data(&self) -> &Arc<[u8]> {
+        &self.data
+    }
+
     /// The CIDs the block links to.
     pub fn links(&self) -> &[Cid] {
-        &self.links
+        self.links.as_deref().unwrap_or(&[])
     }
 
     /// The size in bytes.

@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use cid::Cid;
 use fvm_ipld_blockstore::{Blockstore, Buffered};
@@ -29,11 +30,16 @@ pub enum FlushError {
     },
 }
 
-/// Buffers writes over a base blockstore.
+/// A buffered block: its CID and its bytes, shared with whoever holds them.
+type SharedBlock = (Cid, Arc<[u8]>);
+
+/// Buffers writes over a base blockstore. Buffered blocks are shared (`Arc`), so the kernel
+/// lends them to actors and takes them from actors without copying (`get_shared`,
+/// `put_shared`).
 #[derive(Debug)]
 pub struct BufferedBlockstore<B> {
     base: B,
-    write: RefCell<HashMap<Cid, Vec<u8>>>,
+    write: RefCell<HashMap<Cid, Arc<[u8]>>>,
 }
 
 impl<B: Blockstore> BufferedBlockstore<B> {
@@ -55,6 +61,20 @@ impl<B: Blockstore> BufferedBlockstore<B> {
         &self.base
     }
 
+    /// Block `k`, shared with the buffer when it is buffered (no copy); read from the base
+    /// store otherwise.
+    pub fn get_shared(&self, k: &Cid) -> anyhow::Result<Option<Arc<[u8]>>> {
+        if let Some(data) = self.write.borrow().get(k) {
+            return Ok(Some(Arc::clone(data)));
+        }
+        Ok(self.base.get(k)?.map(Arc::from))
+    }
+
+    /// Buffers `data` as block `k` without copying it (as `put_keyed` does with a copy).
+    pub fn put_shared(&self, k: Cid, data: Arc<[u8]>) {
+        self.write.borrow_mut().insert(k, data);
+    }
+
     /// Writes the buffered blocks reachable from `root` to the base store, removing them from
     /// the buffer. If the base store fails, the blocks stay buffered, so a later flush writes
     /// them all.
@@ -66,16 +86,16 @@ impl<B: Blockstore> BufferedBlockstore<B> {
     /// Writes every buffered block to the base store, reachable or not (in CID order),
     /// emptying the buffer. If the base store fails, the blocks stay buffered.
     pub fn flush_all(&self) -> anyhow::Result<()> {
-        let mut blocks: Vec<(Cid, Vec<u8>)> = self.write.borrow_mut().drain().collect();
+        let mut blocks: Vec<SharedBlock> = self.write.borrow_mut().drain().collect();
         blocks.sort_unstable_by_key(|(cid, _)| *cid);
         self.put_or_keep(blocks)
     }
 
     /// Writes `blocks` to the base store; if it fails, puts them back into the buffer.
-    fn put_or_keep(&self, blocks: Vec<(Cid, Vec<u8>)>) -> anyhow::Result<()> {
+    fn put_or_keep(&self, blocks: Vec<SharedBlock>) -> anyhow::Result<()> {
         let written = self
             .base
-            .put_many_keyed(blocks.iter().map(|(k, v)| (*k, v.as_slice())));
+            .put_many_keyed(blocks.iter().map(|(k, v)| (*k, &v[..])));
         if written.is_err() {
             self.write.borrow_mut().extend(blocks);
         }
@@ -92,13 +112,13 @@ impl<B: Blockstore> Buffered for BufferedBlockstore<B> {
 impl<B: Blockstore> Blockstore for BufferedBlockstore<B> {
     fn get(&self, k: &Cid) -> anyhow::Result<Option<Vec<u8>>> {
         if let Some(data) = self.write.borrow().get(k) {
-            return Ok(Some(data.clone()));
+            return Ok(Some(data.to_vec()));
         }
         self.base.get(k)
     }
 
     fn put_keyed(&self, k: &Cid, block: &[u8]) -> anyhow::Result<()> {
-        self.write.borrow_mut().insert(*k, block.to_vec());
+        self.write.borrow_mut().insert(*k, Arc::from(block));
         Ok(())
     }
 
@@ -113,9 +133,9 @@ const IDENTITY: u64 = 0;
 /// Removes and returns the buffered blocks reachable from `root`. Blocks not in the buffer
 /// (already in the base store) are not traversed.
 fn take_reachable(
-    buffer: &mut HashMap<Cid, Vec<u8>>,
+    buffer: &mut HashMap<Cid, Arc<[u8]>>,
     root: &Cid,
-) -> Result<Vec<(Cid, Vec<u8>)>, FlushError> {
+) -> Result<Vec<SharedBlock>, FlushError> {
     let mut stack = vec![*root];
     let mut out = Vec::new();
     while let Some(k) = stack.pop() {

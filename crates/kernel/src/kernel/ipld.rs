@@ -1,7 +1,8 @@
 //! IPLD blocks: open, create, read, stat, link (and, in ref-fvm 4, reachability).
 
+use std::sync::Arc;
+
 use cid::Cid;
-use fvm_ipld_blockstore::Blockstore;
 use ifvm_gas::HashFunction;
 use multihash_codetable::MultihashDigest;
 
@@ -32,7 +33,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             .cm
             .machine
             .blockstore()
-            .get(cid)
+            .get_shared(cid)
             .or_fatal("failed to read block")?
             .ok_or_else(|| Fatal::msg(format!("missing state: {cid}")))?;
         if abi.traces_ipld() {
@@ -108,10 +109,11 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         if hash_fun != BLAKE2B_256 || hash_len != 32 {
             return Err(syscall_error!(IllegalCid; "cids must be 32-byte blake2b"));
         }
-        let block = self.blocks.get(id)?.clone();
+        let abi = self.abi();
+        let block = self.blocks.get(id)?;
         let size = block.size() as usize;
         let prices = self.cm.price_list();
-        let charge = if self.abi().charges_v2_forms() {
+        let charge = if abi.charges_v2_forms() {
             prices.on_block_link_v2(size)
         } else {
             prices.on_block_link(HashFunction::Blake2b256, size)
@@ -119,12 +121,11 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         self.cm.charge_gas(charge)?;
         let hash = multihash_codetable::Code::Blake2b256.digest(block.data());
         let k = Cid::new_v1(block.codec(), hash.truncate(hash_len as u8));
+        // Shared with the registry, not copied.
         self.cm
             .machine
             .blockstore()
-            .put_keyed(&k, block.data())
-            .or_fatal("failed to write block")?;
-        let abi = self.abi();
+            .put_shared(k, Arc::clone(block.shared_data()));
         if abi.tracks_reachability() {
             self.blocks.mark_reachable(&k);
         }
@@ -132,7 +133,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
             self.cm.trace_event(ExecutionEvent::Ipld {
                 op: IpldOperation::Put,
                 cid: k,
-                size: block.data().len(),
+                size,
             });
         }
         Ok(k)
@@ -144,8 +145,7 @@ impl<B: Store, E: Ext> Kernel<B, E> {
         let end = i32::try_from(u64::from(offset) + buf.len() as u64).map_err(
             |_| syscall_error!(IllegalArgument; "offset plus buffer length did not fit into an i32"),
         )?;
-        let block = self.blocks.get(id)?.clone();
-        let data = block.data();
+        let data = self.blocks.get(id)?.data();
         let start = offset as usize;
         let to_read = data.len().saturating_sub(start).min(buf.len());
         self.cm

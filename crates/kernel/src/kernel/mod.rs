@@ -106,9 +106,15 @@ impl<B: Store, E: Ext> Kernel<B, E> {
 
     /// Charges `gas` of compute under `name` (the `gas::charge` syscall).
     pub fn charge_gas(&mut self, name: &str, gas: Gas) -> Result<()> {
+        // The name is kept only in a trace: no allocation when not tracing.
+        let name: std::borrow::Cow<'static, str> = if self.cm.gas.is_tracing() {
+            name.to_owned().into()
+        } else {
+            "".into()
+        };
         self.cm
             .gas
-            .charge_gas(name.to_owned(), gas)
+            .charge_gas(name, gas)
             .map_err(|_| crate::error::ExecutionError::OutOfGas)
     }
 

@@ -3,7 +3,6 @@
 use cid::Cid;
 use fvm_shared::address::{Address, Protocol};
 use fvm_shared::error::ErrorNumber;
-use fvm_shared::MAX_CID_LEN;
 use ifvm_interp::GuestMemory;
 use serde::de::DeserializeOwned;
 
@@ -41,14 +40,13 @@ impl FilecoinMemory for GuestMemory<'_> {
 
     fn write_cid(&mut self, cid: &Cid, offset: u32, len: u32) -> Result<u32> {
         let out = self.slice_mut(offset, len)?;
-        let mut buf = Vec::with_capacity(MAX_CID_LEN);
-        cid.write_bytes(&mut buf)
-            .or_fatal("failed to format a cid")?;
-        if buf.len() > out.len() {
+        // Written straight into guest memory: no buffer on the syscall path.
+        let n = cid.encoded_len();
+        let Some(out) = out.get_mut(..n) else {
             return Err(syscall_error!(BufferTooSmall; "cid output buffer is too small"));
-        }
-        out[..buf.len()].copy_from_slice(&buf);
-        Ok(buf.len() as u32)
+        };
+        cid.write_bytes(out).or_fatal("failed to format a cid")?;
+        Ok(n as u32)
     }
 
     fn read_address(&self, offset: u32, len: u32, abi: Abi) -> Result<Address> {
