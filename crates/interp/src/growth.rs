@@ -13,7 +13,7 @@
 //! internal imports after the module's own and replaces the instructions with calls to them:
 //! - [`MODULE`]`.`[`MEMORY_GROW`], of type `(i32) -> i32`, for `memory.grow`;
 //! - [`MODULE`]`.`[`TABLE_GROW`], of type `(funcref, i32, i32) -> i32`, for `table.grow t`
-//!   (which becomes `i32.const t; call`); each table grown is exported under
+//!   (which becomes `i32.const t; call`); every table is exported under
 //!   [`table_export_name`], the only way a host function reaches a table.
 //!
 //! An actor importing one of these names itself gets the internal import appended after its own,
@@ -42,8 +42,8 @@ pub(crate) const MEMORY_GROW: &str = "memory.grow";
 /// The import name of the internal table growth function.
 pub(crate) const TABLE_GROW: &str = "table.grow";
 
-/// The name under which preparation exports table `table` when the module grows it. Preparation
-/// drops an export of the module's own under that name: ref-fvm reads no export but `invoke`,
+/// The name under which preparation exports table `table`. Preparation drops an export of the
+/// module's own under that name: ref-fvm reads no export but `invoke`,
 /// `memory` and `table`, so nothing observes it.
 pub(crate) fn table_export_name(table: u32) -> String {
     format!("{TABLE_EXPORT_PREFIX}{table}")
@@ -113,7 +113,7 @@ pub(crate) fn table_grow<H: Host>(store: &mut wasmi::Store<InvocationData<H>>) -
          delta: u32,
          table: u32|
          -> u32 {
-            // Preparation exports every table the module grows.
+            // Preparation exports every table.
             let Some(table) = caller
                 .get_export(&table_export_name(table))
                 .and_then(wasmi::Extern::into_table)

@@ -455,6 +455,14 @@ fn run_seed(seed: u64, target: usize, ours: &Engine, theirs: &RefEngine) -> Tall
     tally
 }
 
+/// The number in environment variable `name`, or `default` if it is unset or not a number.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Runs `test` with ifvm's engine and ref-fvm's on a thread with a large stack: ref-fvm runs
 /// Wasmtime on threads with large stacks (its Wasm stack limit is 4 MiB); the same size as the
 /// kernel's `MESSAGE_THREAD_STACK_SIZE` (interp cannot depend on the kernel).
@@ -469,14 +477,8 @@ fn with_both_engines(test: impl FnOnce(&Engine, &RefEngine) + Send + 'static) {
 
 #[test]
 fn random_modules_behave_identically_on_wasmi_and_ref_fvm_wasmtime() {
-    let modules = std::env::var("IFVM_DIFF_MODULES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(2000);
-    let seed_modules = std::env::var("IFVM_DIFF_SEED_MODULES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(modules / 4);
+    let modules = env_or("IFVM_DIFF_MODULES", 2000);
+    let seed_modules = env_or("IFVM_DIFF_SEED_MODULES", modules / 4);
     let mut seeds = vec![0u64];
     match std::env::var("IFVM_DIFF_SEEDS") {
         Ok(list) => seeds.extend(list.split(',').filter_map(|s| s.trim().parse::<u64>().ok())),

@@ -41,14 +41,7 @@ fn table_growth_matches_wasmtime() {
         let mut returned = 0;
         for table in ["2 8", "2", "(export \"table\") 2 8", "(export \"table\") 2"] {
             for body in &bodies {
-                let wat = format!(
-                    "(module (memory (export \"memory\") 1 64)
-                       (type $leaf (func (result i32)))
-                       (table {table} funcref)
-                       (elem (i32.const 0) $leaf)
-                       (func $leaf (type $leaf) (i32.const 41))
-                       (func (export \"a\") (param i32) (result i32) {body}))"
-                );
+                let wat = table_module(table, "(elem (i32.const 0) $leaf0)", body);
                 let wasm = wat::parse_str(&wat).unwrap();
                 let calls: Vec<_> = [1u64, 3, 0, 20, 100_000, 0xffff_ffff, 2]
                     .into_iter()
@@ -165,12 +158,10 @@ fn random_statement(rng: &mut impl Rng) -> String {
     }
 }
 
-/// A random program: a table, up to three functions in it, and `a` running 1 to 8 statements.
-fn random_program(rng: &mut impl Rng) -> String {
-    let (table, elem) = random_table(rng);
-    let statements: Vec<String> = (0..rng.gen_range(1..=8))
-        .map(|_| random_statement(rng))
-        .collect();
+/// A module with a memory, `table` (its declaration) filled by `elem`, three functions of type
+/// `$leaf` (`$leaf0` to `$leaf2`, returning 41 to 43), and `a` running `body` with two i32
+/// locals.
+fn table_module(table: &str, elem: &str, body: &str) -> String {
     format!(
         "(module (memory (export \"memory\") 1 4)
            (type $leaf (func (result i32)))
@@ -179,23 +170,25 @@ fn random_program(rng: &mut impl Rng) -> String {
            (func $leaf0 (type $leaf) (i32.const 41))
            (func $leaf1 (type $leaf) (i32.const 42))
            (func $leaf2 (type $leaf) (i32.const 43))
-           (func (export \"a\") (param i32) (result i32) (local i32 i32)
-             {}
-             (local.get 1)))",
-        statements.join("\n             ")
+           (func (export \"a\") (param i32) (result i32) {body}))"
     )
+}
+
+/// A random program: a table, up to three functions in it, and `a` running 1 to 8 statements,
+/// adding up what they yield in local 1.
+fn random_program(rng: &mut impl Rng) -> String {
+    let (table, elem) = random_table(rng);
+    let statements: Vec<String> = (0..rng.gen_range(1..=8))
+        .map(|_| random_statement(rng))
+        .collect();
+    let body = format!("(local i32 i32) {} (local.get 1)", statements.join(" "));
+    table_module(&table, &elem, &body)
 }
 
 #[test]
 fn random_table_programs_match_wasmtime() {
-    let target: usize = std::env::var("IFVM_TABLE_DIFF_PROGRAMS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(300);
-    let seed: u64 = std::env::var("IFVM_TABLE_DIFF_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let target: usize = env_or("IFVM_TABLE_DIFF_PROGRAMS", 300);
+    let seed: u64 = env_or("IFVM_TABLE_DIFF_SEED", 0);
     with_both_engines(move |ours, theirs| {
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
         let (mut executed, mut calls, mut returned) = (0usize, 0usize, 0usize);
